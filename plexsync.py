@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""PlexSync's entry point, run by Stash for every hook event and task (interface: raw).
+
+Stash writes one JSON object to stdin and reads exactly one JSON object from stdout; log lines
+go to stderr. ``plexsync.py --drain`` is the detached drainer a hook starts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Stash runs plugins from its own working directory: make the plugin's packages importable.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from stash import log  # noqa: E402
+from stash.protocol import UserError, parse_input, reply  # noqa: E402
+
+
+def _run(text: str) -> object:
+    plugin_input = parse_input(text)
+    if plugin_input.hook is not None:
+        from worker.hook import handle_hook
+
+        return handle_hook(plugin_input)
+    from worker.tasks import run_task
+
+    return run_task(plugin_input)
+
+
+def main(argv: list[str]) -> int:
+    # Stash parses stdout as the result: nothing but the final reply may reach it, so anything a
+    # library prints is sent to the log instead.
+    stdout = sys.stdout
+    sys.stdout = sys.stderr
+    os.umask(0o077)
+    if argv[1:2] == ["--drain"]:
+        from worker.detached import run_detached
+
+        return run_detached(sys.stdin.read())
+    try:
+        output = _run(sys.stdin.read())
+    except UserError as exc:
+        log.error(str(exc))
+        reply(error=str(exc), stream=stdout)
+        return 1
+    except Exception as exc:  # a bug: say so plainly, never a bare traceback
+        log.error(f"PlexSync failed unexpectedly ({type(exc).__name__}): {log.redact(str(exc))}")
+        import traceback
+
+        log.debug(traceback.format_exc())
+        reply(error=f"PlexSync failed unexpectedly: {type(exc).__name__}", stream=stdout)
+        return 1
+    reply(output=output, stream=stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,70 @@
+"""Stash's plugin log protocol on stderr: one line per message, ``\\x01<level>\\x02text``.
+
+Stash reads stderr with a 64 KiB line limit and stops reading after a longer line, so every
+message is folded onto one line and capped. Registered secrets are masked in every line, as a
+last line of defence behind code that never logs them in the first place.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+_MAX_LINE = 16_000
+_secrets: set[str] = set()
+_stream: TextIO | None = None
+
+
+def register_secret(value: str | None) -> None:
+    if value and len(value) >= 4:
+        _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+def use_stream(stream: TextIO | None) -> None:
+    """Send log lines somewhere other than stderr (the detached drainer writes to a file)."""
+    global _stream
+    _stream = stream
+
+
+def _emit(level: str, message: object) -> None:
+    text = redact(str(message)).replace("\r", " ").replace("\n", " | ")
+    if len(text) > _MAX_LINE:
+        text = text[:_MAX_LINE] + "…"
+    stream = _stream or sys.stderr
+    try:
+        stream.write(f"\x01{level}\x02{text}\n")
+        stream.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        # Stash closed the pipe (the hook's parent exited): logging must never crash the work.
+        pass
+
+
+def trace(message: object) -> None:
+    _emit("t", message)
+
+
+def debug(message: object) -> None:
+    _emit("d", message)
+
+
+def info(message: object) -> None:
+    _emit("i", message)
+
+
+def warning(message: object) -> None:
+    _emit("w", message)
+
+
+def error(message: object) -> None:
+    _emit("e", message)
+
+
+def progress(fraction: float) -> None:
+    _emit("p", f"{min(1.0, max(0.0, fraction)):.3f}")

@@ -1,0 +1,183 @@
+"""SyncState: what PlexSync last did for each scene, in one SQLite table.
+
+It answers "is this Stash version already in Plex?" (scene hash and updated_at), "what did PlexSync
+write to each Plex item last time?" (so preserve_plex_edits can tell a person's edit from its own)
+and "which scenes need a person's attention?" (review, not found, failed).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+_CREATE = (
+    "CREATE TABLE IF NOT EXISTS sync_state ("
+    "scene_id INTEGER PRIMARY KEY, last_synced_at REAL NOT NULL, "
+    "last_sync_status TEXT NOT NULL, plex_item_key TEXT, updated_at REAL NOT NULL)"
+)
+
+# Columns added after the first schema; each migration keeps existing rows.
+_MIGRATIONS = (
+    ("last_success_at", "REAL"),
+    ("stash_updated_at", "TEXT"),
+    ("scene_hash", "TEXT"),
+    ("written", "TEXT"),
+    ("detail", "TEXT"),
+)
+
+SYNCED = "synced"
+REVIEW = "review"
+NOT_FOUND = "not_found"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SceneRecord:
+    scene_id: int
+    status: str
+    last_synced_at: float
+    last_success_at: float | None
+    plex_item_keys: list[str]
+    stash_updated_at: str | None
+    scene_hash: str | None
+    written: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def connect(db_path: str) -> sqlite3.Connection:
+    """A connection safe to share with other processes: WAL, and waiting instead of failing."""
+    conn = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+class SyncState:
+    def __init__(self, db_path: str) -> None:
+        self._conn = connect(db_path)
+        with self._conn:
+            self._conn.execute(_CREATE)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        have = {row[1] for row in self._conn.execute("PRAGMA table_info(sync_state)")}
+        for name, sql_type in _MIGRATIONS:
+            if name not in have:
+                self._conn.execute(f"ALTER TABLE sync_state ADD COLUMN {name} {sql_type}")
+        if "last_success_at" not in have:
+            # Rows from the first schema recorded only successes as 'success'.
+            self._conn.execute(
+                "UPDATE sync_state SET last_success_at = last_synced_at "
+                "WHERE last_sync_status IN ('success', ?)",
+                (SYNCED,),
+            )
+
+    def update_success(
+        self,
+        scene_id: int,
+        plex_item_key: str,
+        *,
+        stash_updated_at: str | None = None,
+        scene_hash: str | None = None,
+        written: dict[str, Any] | None = None,
+    ) -> None:
+        now = time.time()
+        with self._conn:
+            self._conn.execute(
+                "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
+                "plex_item_key, updated_at, last_success_at, stash_updated_at, scene_hash, "
+                "written, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) "
+                "ON CONFLICT(scene_id) DO UPDATE SET last_synced_at = excluded.last_synced_at, "
+                "last_sync_status = excluded.last_sync_status, "
+                "plex_item_key = excluded.plex_item_key, updated_at = excluded.updated_at, "
+                "last_success_at = excluded.last_success_at, "
+                "stash_updated_at = excluded.stash_updated_at, "
+                "scene_hash = excluded.scene_hash, written = excluded.written, detail = NULL",
+                (scene_id, now, SYNCED, plex_item_key, now, now, stash_updated_at, scene_hash,
+                 json.dumps(written or {})),
+            )
+
+    def update_status(self, scene_id: int, status: str, detail: dict[str, Any]) -> None:
+        """Record an outcome other than success; the last success and what it wrote stay."""
+        now = time.time()
+        with self._conn:
+            self._conn.execute(
+                "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
+                "updated_at, detail) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(scene_id) DO UPDATE SET last_synced_at = excluded.last_synced_at, "
+                "last_sync_status = excluded.last_sync_status, updated_at = excluded.updated_at, "
+                "detail = excluded.detail",
+                (scene_id, now, status, now, json.dumps(detail)),
+            )
+
+    def get_last_synced_at(self, scene_id: int) -> float | None:
+        row = self._conn.execute(
+            "SELECT last_success_at FROM sync_state WHERE scene_id = ?", (scene_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def get(self, scene_id: int) -> SceneRecord | None:
+        rows = self.get_many([scene_id])
+        return rows.get(scene_id)
+
+    def get_many(self, scene_ids: list[int]) -> dict[int, SceneRecord]:
+        found: dict[int, SceneRecord] = {}
+        for start in range(0, len(scene_ids), 500):
+            chunk = scene_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                f"SELECT {_COLUMNS} FROM sync_state WHERE scene_id IN ({marks})", chunk
+            ):
+                record = _record(row)
+                found[record.scene_id] = record
+        return found
+
+    def with_status(self, status: str, limit: int = 1000) -> list[SceneRecord]:
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM sync_state WHERE last_sync_status = ? "
+            "ORDER BY last_synced_at DESC LIMIT ?",
+            (status, limit),
+        )
+        return [_record(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        rows = self._conn.execute(
+            "SELECT last_sync_status, COUNT(*) FROM sync_state GROUP BY last_sync_status"
+        )
+        return dict(rows.fetchall())
+
+    def last_success(self) -> float | None:
+        row = self._conn.execute("SELECT MAX(last_success_at) FROM sync_state").fetchone()
+        return row[0] if row else None
+
+    def forget(self, scene_id: int) -> None:
+        with self._conn:
+            self._conn.execute("DELETE FROM sync_state WHERE scene_id = ?", (scene_id,))
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+_COLUMNS = (
+    "scene_id, last_sync_status, last_synced_at, last_success_at, plex_item_key, "
+    "stash_updated_at, scene_hash, written, detail"
+)
+
+
+def _record(row: tuple[Any, ...]) -> SceneRecord:
+    scene_id, status, synced_at, success_at, keys, updated_at, scene_hash, written, detail = row
+    return SceneRecord(
+        scene_id=scene_id,
+        status=status,
+        last_synced_at=synced_at,
+        last_success_at=success_at,
+        plex_item_keys=[k for k in (keys or "").split(",") if k],
+        stash_updated_at=updated_at,
+        scene_hash=scene_hash,
+        written=json.loads(written) if written else {},
+        detail=json.loads(detail) if detail else {},
+    )

@@ -1,0 +1,45 @@
+"""plexsync.py speaks Stash's protocol: one JSON reply on stdout, log lines on stderr."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.plugin_run import run_plugin
+
+CONNECTION = {"Scheme": "http", "Host": "0.0.0.0", "Port": 1, "SessionCookie": None,
+              "Dir": "/nonexistent", "PluginDir": "/nonexistent"}
+
+
+def assert_clean_error(run, reason: str) -> None:  # type: ignore[no-untyped-def]
+    assert run.returncode != 0
+    assert json.loads(run.stdout).keys() >= {"error"}  # exactly one JSON object, nothing else
+    assert reason in run.result["error"]
+    assert "\n" not in run.result["error"]
+    assert any(reason in text for text in run.messages("error"))
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("stdin", "reason"),
+    [
+        ("", "no input on stdin"),
+        ("this is not json", "stdin is not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        (json.dumps({"args": {"mode": "sync_all"}}), "server_connection is missing"),
+        (json.dumps({"server_connection": CONNECTION, "args": {}}), "neither a hook"),
+        (json.dumps({"server_connection": CONNECTION, "args": {"mode": "explode"}}),
+         "unknown task mode 'explode'"),
+        (json.dumps({"server_connection": CONNECTION,
+                     "args": {"hookContext": {"id": 3, "type": "Image.Update.Post"}}}),
+         "unsupported hook type 'Image.Update.Post'"),
+        (json.dumps({"server_connection": CONNECTION,
+                     "args": {"hookContext": {"id": "x", "type": "Scene.Update.Post"}}}),
+         "is not a number"),
+        (json.dumps({"server_connection": {**CONNECTION, "Port": "abc"},
+                     "args": {"mode": "sync_all"}}), "Port is not a number"),
+    ],
+)
+def test_bad_input_gives_one_line_reason_and_nonzero_exit(stdin: str, reason: str) -> None:
+    assert_clean_error(run_plugin(stdin), reason)

@@ -1,0 +1,81 @@
+"""SyncState: success times, outcomes, what was written, migration and concurrent writers."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from sync import SyncState
+from sync.state import NOT_FOUND, REVIEW, SYNCED
+from tests.plugin_run import ROOT
+
+
+def test_success_is_recorded_and_unknown_scenes_have_none(tmp_path: Path) -> None:
+    state = SyncState(str(tmp_path / "s.db"))
+    state.update_success(123, "/library/123")
+    assert state.get_last_synced_at(123) is not None
+    assert state.get_last_synced_at(999) is None
+    state.close()
+
+
+def test_failures_do_not_count_as_success_and_keep_the_last_write(tmp_path: Path) -> None:
+    state = SyncState(str(tmp_path / "s.db"))
+    state.update_status(7, NOT_FOUND, {"files": ["/x.mp4"]})
+    assert state.get_last_synced_at(7) is None
+    state.update_success(7, "101", stash_updated_at="2026-01-01T00:00:00+01:00",
+                         scene_hash="h1", written={"101": {"title": "A"}})
+    first = state.get_last_synced_at(7)
+    state.update_status(7, REVIEW, {"candidates": ["102"]})
+    record = state.get(7)
+    assert record is not None
+    assert record.status == REVIEW and record.detail == {"candidates": ["102"]}
+    assert record.last_success_at == first == state.get_last_synced_at(7)
+    assert record.written == {"101": {"title": "A"}} and record.scene_hash == "h1"
+    assert state.counts() == {REVIEW: 1}
+    state.close()
+
+
+def test_state_survives_reopening(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.db")
+    state = SyncState(path)
+    state.update_success(1, "11,12", scene_hash="abc", written={"11": {}, "12": {}})
+    state.close()
+    reopened = SyncState(path)
+    record = reopened.get(1)
+    assert record is not None and record.plex_item_keys == ["11", "12"]
+    assert record.status == SYNCED and reopened.get_many([1, 2]).keys() == {1}
+    reopened.close()
+
+
+def test_first_schema_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE sync_state (scene_id INTEGER PRIMARY KEY, last_synced_at REAL NOT NULL, "
+        "last_sync_status TEXT NOT NULL, plex_item_key TEXT, updated_at REAL NOT NULL)"
+    )
+    conn.execute("INSERT INTO sync_state VALUES (5, 100.0, 'success', '/library/5', 100.0)")
+    conn.commit()
+    conn.close()
+    state = SyncState(str(path))
+    assert state.get_last_synced_at(5) == 100.0
+    assert state.get(5).plex_item_keys == ["/library/5"]  # type: ignore[union-attr]
+    state.close()
+
+
+def test_concurrent_processes_can_all_write(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    SyncState(str(path)).close()
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from sync.state import SyncState; "
+        "s = SyncState(sys.argv[2]); base = int(sys.argv[3])\n"
+        "for i in range(50): s.update_success(base + i, str(base + i))\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(ROOT), str(path), str(n * 100)])
+             for n in range(6)]
+    assert [p.wait(timeout=60) for p in procs] == [0] * 6
+    state = SyncState(str(path))
+    assert state.counts() == {SYNCED: 300}
+    state.close()
