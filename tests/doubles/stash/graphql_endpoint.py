@@ -1,0 +1,86 @@
+"""POST /graphql: decode, validate and run one request against the double's schema.
+
+Status codes follow Stash's GraphQL server (gqlgen): 400 for an undecodable body, 422 when the
+document does not parse or validate or its variables do not fit, 200 otherwise, resolver
+errors included.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    build_schema,
+    execute_sync,
+    get_operation_ast,
+    parse,
+    validate,
+)
+from graphql.language import DocumentNode
+
+from .resolvers import Root
+from .traffic import Traffic
+
+SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
+
+
+@lru_cache(maxsize=1)
+def double_schema() -> GraphQLSchema:
+    return build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def handle_graphql(body: bytes, root: Root, traffic: Traffic,
+                   lock: threading.RLock) -> tuple[int, dict[str, Any]]:
+    try:
+        request = json.loads(body)
+        query = request["query"]
+        variables = request.get("variables") or {}
+        operation_name = request.get("operationName")
+    except (ValueError, KeyError, TypeError):
+        return 400, _errors("json request body could not be decoded", "BAD_REQUEST")
+    traffic.count("graphql")
+    traffic.record_query(query, variables)
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return 422, {"errors": [_formatted(error, "GRAPHQL_PARSE_FAILED")]}
+    problems = validate(double_schema(), document)
+    if problems:
+        return 422, {"errors": [_formatted(e, "GRAPHQL_VALIDATION_FAILED") for e in problems]}
+    traffic.count(*_root_fields(document, operation_name))
+    # One lock around the whole execution gives every response a consistent view of the
+    # library, like Stash's read transaction.
+    with lock:
+        result = execute_sync(double_schema(), document, root_value=root,
+                              variable_values=variables, operation_name=operation_name)
+    errors = result.errors or []
+    if result.data is None and errors and all(e.path is None for e in errors):
+        return 422, {"errors": [_formatted(e, "GRAPHQL_VALIDATION_FAILED") for e in errors]}
+    payload: dict[str, Any] = {"data": result.data}
+    if errors:
+        payload["errors"] = [e.formatted for e in errors]
+    return 200, payload
+
+
+def _root_fields(document: DocumentNode, operation_name: str | None) -> list[str]:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return []
+    return [s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+
+
+def _formatted(error: GraphQLError, code: str) -> dict[str, Any]:
+    formatted = dict(error.formatted)
+    formatted["extensions"] = {"code": code}
+    return formatted
+
+
+def _errors(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}

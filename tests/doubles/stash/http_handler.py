@@ -1,0 +1,132 @@
+"""HTTP routes of the double: /graphql, the picture routes and the login page."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from http.cookies import CookieError, SimpleCookie
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, quote, urlsplit
+
+from .auth import GRAPHQL_PATH, Verdict, authorize
+from .graphql_endpoint import handle_graphql
+from .images import DEFAULT_SVG, SVG_TYPE, content_type
+from .resolvers import Root
+
+if TYPE_CHECKING:
+    from .server import StashDouble
+
+SESSION_COOKIE = "session"
+SESSION_MAX_AGE = 3600
+LOGIN_PATH = "/login"
+LOGIN_PAGE = b"<!doctype html><html><head><title>Login</title></head><body>" \
+             b"<form method=post><input name=username><input name=password type=password>" \
+             b"</form></body></html>"
+
+# (route kind, last path segment) -> (counter name, store table, attribute holding the bytes)
+IMAGE_ROUTES = {
+    ("scene", "screenshot"): ("screenshot", "scenes", "cover"),
+    ("performer", "image"): ("performer_image", "performers", "image"),
+    ("studio", "image"): ("studio_image", "studios", "image"),
+    ("group", "frontimage"): ("group_image", "groups", "image"),
+}
+_IMAGE_PATH = re.compile(r"^/(\w+)/(\d+)/(\w+)$")
+
+
+class StashRequestHandler(BaseHTTPRequestHandler):
+    server_version = "stash-double"
+
+    @property
+    def double(self) -> StashDouble:
+        return self.server.double  # type: ignore[attr-defined]
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: test output should show the tests, not an access log."""
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def _serve(self, method: str) -> None:
+        if self.double.latency > 0:
+            time.sleep(self.double.latency)
+        url = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if url.path == LOGIN_PATH:
+            self._send(200, LOGIN_PAGE, "text/html; charset=utf-8")
+            return
+        verdict = self._authorize(url.path, parse_qs(url.query))
+        if not verdict.allowed:
+            self._refuse(verdict)
+            return
+        extra = self._refreshed_cookie() if verdict is Verdict.ALLOW_BY_SESSION else {}
+        if url.path == GRAPHQL_PATH and method == "POST":
+            self._graphql(body, extra)
+        elif method == "GET" and _IMAGE_PATH.match(url.path):
+            self._image(url.path, extra)
+        else:
+            self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
+
+    def _authorize(self, path: str, query: dict[str, list[str]]) -> Verdict:
+        sent_key = self.headers.get("ApiKey") or (query.get("apikey") or [None])[0]
+        session = self.double.session_is_valid(self._cookie(SESSION_COOKIE))
+        return authorize(self.double.api_key, sent_key, session, path)
+
+    def _refuse(self, verdict: Verdict) -> None:
+        self.double.traffic.count("rejected")
+        if verdict is Verdict.LOGIN_REDIRECT:
+            self._send(302, b"", "text/html; charset=utf-8",
+                       {"Location": f"{LOGIN_PATH}?returnURL={quote(self.path, safe='')}"})
+        else:
+            self._send(401, b"", "text/plain; charset=utf-8",
+                       {"WWW-Authenticate": "FormBased"})
+
+    def _graphql(self, body: bytes, extra: dict[str, str]) -> None:
+        double = self.double
+        root = Root(double.store, double.plugin_settings, double.api_key, self._base_url())
+        status, payload = handle_graphql(body, root, double.traffic, double.store.lock)
+        self._send(status, json.dumps(payload).encode(), "application/json", extra)
+
+    def _image(self, path: str, extra: dict[str, str]) -> None:
+        kind, object_id, leaf = _IMAGE_PATH.match(path).groups()  # type: ignore[union-attr]
+        route = IMAGE_ROUTES.get((kind, leaf))
+        record = getattr(self.double.store, route[1]).get(int(object_id)) if route else None
+        if route is None or record is None:
+            self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
+            return
+        self.double.traffic.count(route[0])
+        data = getattr(record, route[2])
+        if data is None:
+            self._send(200, DEFAULT_SVG, SVG_TYPE, extra)
+        else:
+            self._send(200, data, content_type(data), extra)
+
+    def _cookie(self, name: str) -> str | None:
+        try:
+            jar = SimpleCookie(self.headers.get("Cookie") or "")
+        except CookieError:
+            return None
+        return jar[name].value if name in jar else None
+
+    def _refreshed_cookie(self) -> dict[str, str]:
+        """Stash re-sends the session cookie on authenticated requests to extend it."""
+        value = self._cookie(SESSION_COOKIE)
+        return {"Set-Cookie": f"{SESSION_COOKIE}={value}; Path=/; Max-Age={SESSION_MAX_AGE}"}
+
+    def _base_url(self) -> str:
+        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
+        return f"http://{host}"
+
+    def _send(self, status: int, body: bytes, ctype: str,
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)

@@ -1,0 +1,178 @@
+"""Authentication and picture routes of the Stash double, as Stash answers them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+from stashapi.stashapp import StashInterface
+
+from tests.doubles.stash import StashDouble, tiny_png
+from tests.doubles.stash.auth import Verdict, authorize
+
+KEY = "api-key-secret"
+SESSION = "sess-secret"
+
+
+@pytest.fixture
+def secured() -> Iterator[StashDouble]:
+    with StashDouble(api_key=KEY, session=SESSION) as double:
+        yield double
+
+
+@pytest.fixture
+def open_stash() -> Iterator[StashDouble]:
+    with StashDouble() as double:
+        yield double
+
+
+def gql(stash: StashDouble, query: str = "{ version { version } }", **kwargs) -> requests.Response:
+    return requests.post(f"{stash.url}/graphql", json={"query": query}, timeout=5, **kwargs)
+
+
+def test_decision_table() -> None:
+    assert authorize(KEY, KEY, False, "/graphql") is Verdict.ALLOW_BY_KEY
+    assert authorize(KEY, "wrong", True, "/graphql") is Verdict.UNAUTHORIZED
+    assert authorize(None, "any", True, "/graphql") is Verdict.UNAUTHORIZED
+    assert authorize(KEY, None, True, "/graphql") is Verdict.ALLOW_BY_SESSION
+    assert authorize(KEY, None, False, "/graphql") is Verdict.UNAUTHORIZED
+    assert authorize(KEY, None, False, "/scene/1/screenshot") is Verdict.LOGIN_REDIRECT
+    assert authorize(None, None, False, "/graphql") is Verdict.ALLOW_ANONYMOUS
+
+
+def test_credentials_required_when_configured(secured: StashDouble) -> None:
+    assert gql(secured).status_code == 401
+    assert gql(secured, headers={"ApiKey": KEY}).status_code == 200
+    assert gql(secured, cookies={"session": SESSION}).status_code == 200
+    assert gql(secured, cookies={"session": "forged"}).status_code == 401
+    assert gql(secured, headers={"ApiKey": "wrong"},
+               cookies={"session": SESSION}).status_code == 401
+    assert requests.post(f"{secured.url}/graphql?apikey={KEY}",
+                         json={"query": "{ version { version } }"}, timeout=5).ok
+
+
+def test_session_login_is_refreshed_by_set_cookie(secured: StashDouble) -> None:
+    response = gql(secured, cookies={"session": SESSION})
+    assert response.cookies.get("session") == SESSION
+    assert gql(secured, headers={"ApiKey": KEY}).cookies.get("session") is None
+
+
+def test_stashapi_with_session_then_api_key_after_expiry(secured: StashDouble) -> None:
+    client = StashInterface(secured.server_connection())
+    api_key = client.call_GQL("{ configuration { general { apiKey } } }")
+    assert api_key["configuration"]["general"]["apiKey"] == KEY
+    secured.expire_session()
+    with pytest.raises(Exception, match="401"):
+        client.find_scene(1, fragment="id")
+    with pytest.raises(Exception, match="401"):
+        StashInterface(secured.server_connection())
+    by_key = StashInterface({**secured.server_connection(), "ApiKey": KEY})
+    assert by_key.find_scene(1, fragment="id") is None
+    assert secured.counts["rejected"] == 2
+
+
+def test_force_api_key_switches_from_cookie(secured: StashDouble) -> None:
+    client = StashInterface(secured.server_connection(), force_api_key=True)
+    secured.expire_session()
+    assert client.find_scene(1, fragment="id") is None
+
+
+def test_no_auth_needed_when_not_configured(open_stash: StashDouble) -> None:
+    assert gql(open_stash).status_code == 200
+    assert gql(open_stash, cookies={"session": "stale"}).status_code == 200
+    assert gql(open_stash, headers={"ApiKey": "unexpected"}).status_code == 401
+    key = gql(open_stash, "{ configuration { general { apiKey } } }").json()
+    assert key["data"]["configuration"]["general"]["apiKey"] == ""
+    open_stash.expire_session()
+    assert StashInterface(open_stash.server_connection()).find_scene(1, fragment="id") is None
+
+
+def test_scene_screenshot_bytes_and_default_svg(open_stash: StashDouble) -> None:
+    cover = tiny_png("cover-1")
+    with_cover = open_stash.add_scene(title="A", cover=cover)
+    without = open_stash.add_scene(title="B")
+    urls = screenshot_urls(open_stash)
+    image = requests.get(urls[with_cover], timeout=5)
+    assert image.status_code == 200
+    assert image.headers["Content-Type"] == "image/png"
+    assert image.content == cover
+    placeholder = requests.get(urls[without], timeout=5)
+    assert placeholder.status_code == 200
+    assert placeholder.headers["Content-Type"] == "image/svg+xml"
+    assert placeholder.content.startswith(b"<svg")
+    assert open_stash.counts["screenshot"] == 2
+
+
+def test_new_cover_changes_bytes_and_cache_buster(open_stash: StashDouble) -> None:
+    scene = open_stash.add_scene(title="A", cover=tiny_png("v1"))
+    before = screenshot_urls(open_stash)[scene]
+    open_stash.clock.advance(2)
+    open_stash.update_scene(scene, cover=tiny_png("v2"))
+    after = screenshot_urls(open_stash)[scene]
+    assert after != before
+    assert requests.get(after, timeout=5).content == tiny_png("v2")
+    assert tiny_png("v1") != tiny_png("v2")
+
+
+def test_jpeg_cover_keeps_its_type(open_stash: StashDouble) -> None:
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 16 + b"\xff\xd9"
+    scene = open_stash.add_scene(cover=jpeg)
+    image = requests.get(screenshot_urls(open_stash)[scene], timeout=5)
+    assert image.headers["Content-Type"] == "image/jpeg" and image.content == jpeg
+
+
+def test_performer_image_and_default(open_stash: StashDouble) -> None:
+    picture = tiny_png("jane")
+    jane = open_stash.add_performer("Jane", image=picture)
+    john = open_stash.add_performer("John")
+    open_stash.add_scene(performers=[jane, john])
+    data = gql(open_stash, "{ findScenes { scenes { performers { id image_path } } } }").json()
+    paths = {int(p["id"]): p["image_path"]
+             for p in data["data"]["findScenes"]["scenes"][0]["performers"]}
+    assert "default=true" not in paths[jane] and paths[john].endswith("&default=true")
+    assert requests.get(paths[jane], timeout=5).content == picture
+    default = requests.get(paths[john], timeout=5)
+    assert default.headers["Content-Type"] == "image/svg+xml"
+    assert open_stash.counts["performer_image"] == 2
+
+
+def test_images_redirect_to_login_without_credentials(secured: StashDouble) -> None:
+    scene = secured.add_scene(cover=tiny_png("x"))
+    url = f"{secured.url}/scene/{scene}/screenshot?t=1"
+    bare = requests.get(url, timeout=5, allow_redirects=False)
+    assert bare.status_code == 302
+    assert bare.headers["Location"].startswith("/login")
+    followed = requests.get(url, timeout=5)
+    assert followed.status_code == 200
+    assert followed.headers["Content-Type"].startswith("text/html")
+    assert requests.get(url, timeout=5, headers={"ApiKey": KEY}).content == tiny_png("x")
+    assert requests.get(url, timeout=5, cookies={"session": SESSION}).content == tiny_png("x")
+    assert requests.get(url, timeout=5, headers={"ApiKey": "bad"}).status_code == 401
+
+
+def test_unknown_image_is_404(open_stash: StashDouble) -> None:
+    assert requests.get(f"{open_stash.url}/scene/42/screenshot", timeout=5).status_code == 404
+    assert requests.get(f"{open_stash.url}/nothing", timeout=5).status_code == 404
+
+
+def test_base_url_follows_host_header(open_stash: StashDouble) -> None:
+    open_stash.add_scene()
+    response = gql(open_stash, "{ findScenes { scenes { paths { screenshot } } } }",
+                   headers={"Host": f"localhost:{open_stash.port}"})
+    screenshot = response.json()["data"]["findScenes"]["scenes"][0]["paths"]["screenshot"]
+    assert screenshot.startswith(f"http://localhost:{open_stash.port}/scene/")
+
+
+def test_latency_delays_answers(open_stash: StashDouble) -> None:
+    open_stash.latency = 0.2
+    started = time.monotonic()
+    assert gql(open_stash).ok
+    assert time.monotonic() - started >= 0.2
+
+
+def screenshot_urls(stash: StashDouble) -> dict[int, str]:
+    data = gql(stash, "{ findScenes(filter: {per_page: -1}) "
+                      "{ scenes { id paths { screenshot } } } }").json()["data"]
+    return {int(s["id"]): s["paths"]["screenshot"] for s in data["findScenes"]["scenes"]}
