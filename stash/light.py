@@ -11,13 +11,14 @@ import http.client
 import json
 from typing import Any
 
+from stash.errors import StashError
 from stash.protocol import Connection
 
 TIMEOUT = 10.0
 
 
-class StashUnavailable(RuntimeError):
-    """Stash did not answer the query; the message is safe to log."""
+class StashUnavailable(StashError):
+    """Stash did not answer the hook's query."""
 
 
 def call(conn: Connection, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

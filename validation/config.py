@@ -6,6 +6,8 @@ setting as STRING, NUMBER or BOOLEAN; values arrive as JSON strings, numbers and
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -80,9 +82,9 @@ class PlexSyncConfig(BaseModel):
     sync_tags: bool = True
     sync_performers: bool = True
     sync_collections: bool = True
-    sync_rating: bool = True
+    sync_rating: bool = False
     sync_poster: bool = True
-    sync_art: bool = True
+    sync_art: bool = False
     actor_photos: bool = False
     content_rating: str = Field(default="", max_length=64)
     plex_labels: list[str] = Field(default_factory=list)
@@ -154,6 +156,13 @@ class PlexSyncConfig(BaseModel):
             return cls(**cleaned)
         except ValidationError as exc:
             raise ConfigError(describe_errors(exc)) from None
+
+    def plan_fingerprint(self) -> str:
+        """Changes when a setting that shapes what is written to Plex changes."""
+        plumbing = {"plex_url", "plex_token", "data_dir", "max_retries", "plex_timeout",
+                    "plex_concurrency", "trigger_plex_scan", "strict_matching"}
+        values = {k: v for k, v in self.model_dump().items() if k not in plumbing}
+        return hashlib.sha1(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
 
     def redacted(self) -> dict[str, Any]:
         values = self.model_dump()

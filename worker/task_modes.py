@@ -1,7 +1,74 @@
-"""The task modes PlexSync offers; filled in by the sync engine."""
+"""The task modes PlexSync offers under Settings > Tasks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-MODES: dict[str, Any] = {}
+from stash.protocol import PluginInput, UserError
+from sync.state import SYNCED
+from worker.context import Context
+from worker.foreground import run_draining
+from worker.recent import recent_filter
+
+
+def _queue_versions(ctx: Context, versions: list[tuple[int, str]], *, force: bool,
+                    reason: str) -> str:
+    """Queue the scenes whose current version is not yet in Plex (all of them with force)."""
+    if not force:
+        records = ctx.state.get_many([scene_id for scene_id, _ in versions])
+        fingerprint = ctx.config.plan_fingerprint()
+
+        def current(scene_id: int, updated_at: str) -> bool:
+            record = records.get(scene_id)
+            return (record is not None and record.status == SYNCED
+                    and record.stash_updated_at == updated_at
+                    and (record.scene_hash or "").endswith(f":{fingerprint}"))
+
+        versions = [(sid, upd) for sid, upd in versions if not current(sid, upd)]
+    queued = ctx.queue.enqueue_many(versions, reason=reason, force=force)
+    return f"queued {queued} scene(s) for Plex ({len(versions)} not yet current)"
+
+
+def sync_all(plugin_input: PluginInput, *, force: bool = False) -> str:
+    def enqueue(ctx: Context) -> str:
+        return _queue_versions(ctx, ctx.stash.scene_versions(), force=force,
+                               reason="sync_all_force" if force else "sync_all")
+
+    return run_draining(plugin_input, enqueue)
+
+
+def sync_recent(plugin_input: PluginInput) -> str:
+    raw_hours = plugin_input.args.get("hours", 24)
+    try:
+        hours = float(raw_hours)
+    except (TypeError, ValueError):
+        raise UserError(f"hours must be a number, got {raw_hours!r}") from None
+    if not 0 < hours <= 24 * 365:
+        raise UserError(f"hours must be between 0 and 8760, got {hours:g}")
+
+    def enqueue(ctx: Context) -> str:
+        scene_filter = recent_filter(ctx.stash.latest_update(), hours)
+        versions = ctx.stash.scene_versions(scene_filter) if scene_filter else []
+        return _queue_versions(ctx, versions, force=False, reason="sync_recent")
+
+    return run_draining(plugin_input, enqueue)
+
+
+def process_queue(plugin_input: PluginInput) -> str:
+    return run_draining(plugin_input, None)
+
+
+def queue_status(plugin_input: PluginInput) -> Any:
+    from worker.status import status_report
+
+    return status_report(plugin_input)
+
+
+MODES: dict[str, Callable[[PluginInput], Any]] = {
+    "sync_all": sync_all,
+    "sync_all_force": lambda plugin_input: sync_all(plugin_input, force=True),
+    "sync_recent": sync_recent,
+    "process_queue": process_queue,
+    "queue_status": queue_status,
+}

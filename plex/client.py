@@ -1,0 +1,187 @@
+"""Plex Media Server through plexapi: sections, the path index, full items, edits, uploads.
+
+plexapi carries the token in a header (never the URL), raises typed errors by status, and is the
+same client a user's other tools use. PlexSync sends its own raw queries through it where
+plexapi's object layer would cost hidden requests (auto-reload, per-call section lookups).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+from xml.etree.ElementTree import Element
+
+from plex import session as plex_session
+from plex.index_cache import IndexCache
+from plex.params import edit_query, rate_query
+from plex.sections import Section, choose_sections, parse_sections
+from stash.protocol import UserError
+from sync.item import PlexItem, parse_item
+from sync.matching import IndexEntry, PathIndex
+from sync.paths import normalize
+from sync.plan import Edit
+from validation.config import PlexSyncConfig
+
+PAGE_SIZE = 2000
+ITEMS_PER_FETCH = 200
+
+
+class PlexClient:
+    def __init__(self, config: PlexSyncConfig, data_dir: Path) -> None:
+        self.config = config
+        self._server = plex_session.connect(config, data_dir)
+        self._cache = IndexCache(str(data_dir / "plexsync.db"))
+        self._sections: list[Section] | None = None
+
+    # -- sections and the path index -----------------------------------------------------
+    def sections(self, refresh: bool = False) -> list[Section]:
+        if self._sections is None or refresh:
+            every = parse_sections(self._server.query("/library/sections"))
+            chosen, missing = choose_sections(every, self.config.plex_library)
+            if missing:
+                known = ", ".join(s.title for s in every if s.type == "movie") or "none"
+                raise UserError(f"Plex has no movie library named {', '.join(missing)} "
+                                f"(plex_library); movie libraries: {known}")
+            self._sections = chosen
+        return self._sections
+
+    def index(self, force: bool = False) -> PathIndex:
+        sections = self.sections(refresh=True)
+        if not force:
+            cached = self._cache.load(sections)
+            if cached is not None:
+                return PathIndex(cached)
+        entries = [entry for section in sections for entry in self._list(section)]
+        self._cache.store(sections, entries)
+        return PathIndex(entries)
+
+    def forget_index(self) -> None:
+        self._cache.clear()
+
+    def _list(self, section: Section) -> Iterator[IndexEntry]:
+        """One raw paged listing: only ratingKey and Part file/size are read."""
+        start = 0
+        while True:
+            container = self._server.query(
+                f"/library/sections/{section.key}/all?type=1&includeGuids=0",
+                headers={"X-Plex-Container-Start": str(start),
+                         "X-Plex-Container-Size": str(PAGE_SIZE)})
+            videos = container.findall("Video")
+            for video in videos:
+                yield from _parts(video, section.key)
+            total = int(container.get("totalSize") or container.get("size") or 0)
+            start += len(videos)
+            if not videos or start >= total:
+                return
+
+    # -- items ---------------------------------------------------------------------------
+    def fetch_items(self, rating_keys: list[str]) -> dict[str, PlexItem]:
+        """Full items (every tag, every lock), many per request."""
+        from plexapi.exceptions import NotFound
+
+        items: dict[str, PlexItem] = {}
+        for start in range(0, len(rating_keys), ITEMS_PER_FETCH):
+            chunk = rating_keys[start:start + ITEMS_PER_FETCH]
+            try:
+                container = self._server.query(f"/library/metadata/{','.join(chunk)}")
+            except NotFound:
+                continue  # every item of the chunk is gone
+            for video in container.findall("Video"):
+                item = parse_item(video)
+                items[item.rating_key] = item
+        return items
+
+    # -- writes --------------------------------------------------------------------------
+    def _put(self, path: str) -> None:
+        self._server.query(path, method=self._server._session.put)
+
+    def edit(self, edit: Edit) -> list[str]:
+        """One PUT; if Plex refuses a value, each part alone, so one bad value costs only itself.
+
+        Returns the names of the parts Plex refused."""
+        from plexapi.exceptions import BadRequest, Unauthorized
+
+        try:
+            self._put(f"/library/sections/{edit.section_id}/all?{edit_query(edit)}")
+            return []
+        except Unauthorized:
+            raise
+        except BadRequest as exc:
+            if not str(exc).startswith(("(400)", "(500)")):
+                raise
+        return self._edit_parts(edit)
+
+    def _edit_parts(self, edit: Edit) -> list[str]:
+        from plexapi.exceptions import BadRequest, Unauthorized
+
+        rejected, failures = [], 0
+        parts = list(_split(edit))
+        for name, part in parts:
+            try:
+                self._put(f"/library/sections/{edit.section_id}/all?{edit_query(part)}")
+            except Unauthorized:
+                raise
+            except BadRequest as exc:
+                if not str(exc).startswith(("(400)", "(500)")):
+                    raise
+                rejected.append(name)
+                failures += 1
+        if parts and failures == len(parts):
+            raise BadRequest(f"(500) Plex refused every part of the edit of item "
+                             f"{edit.rating_key}")
+        return rejected
+
+    def rate(self, rating_key: str, rating: float | None) -> None:
+        self._put(f"/:/rate?{rate_query(rating_key, rating)}")
+
+    def upload(self, rating_key: str, kind: str, data: bytes) -> None:
+        endpoint = "posters" if kind == "poster" else "arts"
+        self._server.query(f"/library/metadata/{rating_key}/{endpoint}",
+                           method=self._server._session.post, data=data)
+
+    def scan(self, plex_folder: str) -> bool:
+        """Partial scan of the folder in the section whose location holds it."""
+        key = normalize(plex_folder)
+        for section in self.sections():
+            if any(key == normalize(loc) or key.startswith(normalize(loc).rstrip("/") + "/")
+                   for loc in section.locations):
+                self._server.query(
+                    f"/library/sections/{section.key}/refresh?path={quote(plex_folder, safe='')}")
+                return True
+        return False
+
+    def probe(self) -> None:
+        """Cheap and authenticated: fails on a wrong token as well as on an outage."""
+        self._server.query("/library/sections")
+
+
+def _parts(video: Element, section_key: int) -> Iterator[IndexEntry]:
+    rating_key = video.get("ratingKey", "")
+    for part in video.iter("Part"):
+        file = part.get("file")
+        if rating_key and file:
+            size = part.get("size")
+            yield IndexEntry(rating_key, section_key, file,
+                             int(size) if size and size.isdigit() else None)
+
+
+def _split(edit: Edit) -> Iterator[tuple[str, Edit]]:
+    """The edit as single-purpose edits: each scalar field, each tag type, the actors."""
+    empty = dataclasses.replace(edit, fields={}, tags={}, remove={}, actors=None, locks={},
+                                images=[])
+    for name, value in edit.fields.items():
+        lock = {name: edit.locks[name]} if name in edit.locks else {}
+        yield name, dataclasses.replace(empty, fields={name: value}, locks=lock)
+    for kind in sorted(set(edit.tags) | set(edit.remove)):
+        lock = {kind: edit.locks[kind]} if kind in edit.locks else {}
+        yield kind, dataclasses.replace(empty, tags={kind: edit.tags.get(kind, [])},
+                                        remove={kind: edit.remove.get(kind, [])}, locks=lock)
+    if edit.actors is not None:
+        lock = {"actor": edit.locks["actor"]} if "actor" in edit.locks else {}
+        yield "actor", dataclasses.replace(empty, actors=edit.actors, locks=lock)
+    handled = set(edit.fields) | set(edit.tags) | set(edit.remove) | {"actor"}
+    rest = {k: v for k, v in edit.locks.items() if k not in handled}
+    if rest:
+        yield "locks", dataclasses.replace(empty, locks=rest)

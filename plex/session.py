@@ -1,0 +1,74 @@
+"""Connecting to Plex: a stable client identity, a timeout on every request, no stray config.
+
+plexapi reads its settings from the environment once, at import, so they are set first.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from validation.config import PlexSyncConfig
+
+PRODUCT = "PlexSync"
+
+
+def client_identifier(data_dir: Path) -> str:
+    """Kept in the data folder: a changing identifier shows up in Plex as a new device."""
+    path = data_dir / "client_id"
+    try:
+        value = path.read_text().strip()
+        if value:
+            return value
+    except FileNotFoundError:
+        pass
+    value = f"plexsync-{uuid.uuid4().hex}"
+    path.write_text(value)
+    return value
+
+
+def _is_local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _prepare_plexapi(config: PlexSyncConfig, data_dir: Path) -> None:
+    identifier = client_identifier(data_dir)
+    os.environ["PLEXAPI_CONFIG_PATH"] = str(data_dir / "plexapi.ini")  # a user's own stays out
+    os.environ["PLEXAPI_HEADER_IDENTIFIER"] = identifier
+    os.environ["PLEXAPI_HEADER_PRODUCT"] = PRODUCT
+    os.environ["PLEXAPI_HEADER_DEVICE_NAME"] = PRODUCT
+    # Reading an empty attribute of a partial object would silently cost a GET.
+    os.environ["PLEXAPI_PLEXAPI_AUTORELOAD"] = "false"
+    os.environ["PLEXAPI_PLEXAPI_TIMEOUT"] = str(config.plex_timeout)
+    import plexapi
+
+    # Already imported (the settings above came too late): change the shared dict in place.
+    plexapi.BASE_HEADERS["X-Plex-Client-Identifier"] = identifier
+    plexapi.BASE_HEADERS["X-Plex-Product"] = PRODUCT
+    plexapi.BASE_HEADERS["X-Plex-Device-Name"] = PRODUCT
+
+
+def connect(config: PlexSyncConfig, data_dir: Path) -> Any:
+    _prepare_plexapi(config, data_dir)
+    import requests
+    from plexapi.server import PlexServer
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    # A proxy from the environment must not sit between PlexSync and a Plex on this machine.
+    session.trust_env = not _is_local(config.plex_url)
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=config.plex_concurrency + 2)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return PlexServer(config.plex_url, config.plex_token, session=session,
+                      timeout=config.plex_timeout)

@@ -1,0 +1,134 @@
+"""Stash through stashapi: settings, scenes in batches, and images with Stash's credentials."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from stashapi.stashapp import StashInterface
+
+from stash import log
+from stash.errors import StashError
+from stash.protocol import Connection
+from stash.queries import (
+    CONFIGURE_PLUGIN,
+    LATEST_UPDATE,
+    PLUGIN_SETTINGS,
+    SCENE_BY_ID,
+    SCENE_VERSIONS,
+    SCENES_BY_ID,
+    SCENES_PAGE,
+)
+
+PLUGIN_ID = "plexsync"
+TIMEOUT = 30.0
+IDS_PER_QUERY = 1000
+_MISSING = re.compile(r"id (\d+) not found")
+
+
+class _TimedStash(StashInterface):
+    """stashapi without a timeout would wait forever on a hung Stash; give every call one."""
+
+    def _GQL(self, query: str, variables: dict | None = None) -> Any:  # noqa: N802 (stashapi's name)
+        if not getattr(self.s, "_plexsync_timeout", False):
+            self.s.request = functools.partial(self.s.request, timeout=TIMEOUT)  # type: ignore[method-assign]
+            self.s._plexsync_timeout = True  # type: ignore[attr-defined]
+        return super()._GQL(query, variables or {})
+
+
+class StashClient:
+    def __init__(self, connection: Connection) -> None:
+        log.register_secret(connection.session_cookie)
+        try:
+            # force_api_key: a drain can outlive the session cookie (about an hour); the API key,
+            # when Stash has one, is kept in memory only.
+            self._stash = _TimedStash(connection.to_stash(), force_api_key=True)
+        except Exception as exc:
+            raise StashError(f"cannot reach Stash at {connection.base_url}: {exc}") from None
+        log.register_secret(self._stash.s.headers.get("ApiKey"))
+
+    def _call(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            return self._stash.call_GQL(query, variables or {})
+        except Exception as exc:
+            raise StashError(f"Stash query failed: {log.redact(str(exc))}") from None
+
+    # -- settings ------------------------------------------------------------------------
+    def plugin_settings(self) -> dict[str, Any]:
+        data = self._call(PLUGIN_SETTINGS)
+        return (data.get("configuration") or {}).get("plugins", {}).get(PLUGIN_ID) or {}
+
+    def save_plugin_settings(self, values: dict[str, Any]) -> None:
+        """configurePlugin replaces the whole map: callers pass the merged settings."""
+        self._call(CONFIGURE_PLUGIN, {"plugin_id": PLUGIN_ID, "input": values})
+
+    # -- scenes --------------------------------------------------------------------------
+    def scenes_by_id(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        """The scenes that still exist, by id; a deleted scene is simply absent."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            found.update(self._existing(ids[start:start + IDS_PER_QUERY]))
+        return found
+
+    def _existing(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        # Stash fails the whole findScenes(ids:) query when one id is gone ("scene with id N
+        # not found"): drop the ids it names and ask again; one lookup each as a last resort.
+        remaining = list(ids)
+        for _ in range(5):
+            if not remaining:
+                return {}
+            try:
+                data = self._call(SCENES_BY_ID, {"ids": [str(i) for i in remaining]})
+            except StashError as exc:
+                missing = {int(n) for n in _MISSING.findall(str(exc))}
+                if not missing & set(remaining):
+                    break
+                remaining = [i for i in remaining if i not in missing]
+                continue
+            return {int(s["id"]): s for s in data["findScenes"]["scenes"]}
+        return {i: s for i in remaining if (s := self._one(i)) is not None}
+
+    def _one(self, scene_id: int) -> dict[str, Any] | None:
+        return self._call(SCENE_BY_ID, {"id": str(scene_id)}).get("findScene")
+
+    def scene_versions(self, scene_filter: dict[str, Any] | None = None) -> list[tuple[int, str]]:
+        """(id, updated_at) of every scene matching the filter, in one light query."""
+        data = self._call(SCENE_VERSIONS, {"scene_filter": scene_filter or {}})
+        return [(int(s["id"]), s["updated_at"]) for s in data["findScenes"]["scenes"]]
+
+    def latest_update(self) -> str | None:
+        """The newest scene updated_at, verbatim (it carries Stash's time zone)."""
+        scenes = self._call(LATEST_UPDATE)["findScenes"]["scenes"]
+        return scenes[0]["updated_at"] if scenes else None
+
+    def iter_scenes(self, page_size: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every scene with the full sync selection, paged by id (reconcile, preview)."""
+        page = 1
+        while True:
+            data = self._call(SCENES_PAGE, {"filter": {"page": page, "per_page": page_size,
+                                                       "sort": "id", "direction": "ASC"}})
+            scenes = data["findScenes"]["scenes"]
+            yield from scenes
+            if len(scenes) < page_size:
+                return
+            page += 1
+
+    # -- images --------------------------------------------------------------------------
+    def image(self, url: str) -> bytes | None:
+        """Image bytes, or None when Stash has no real image (its default SVG)."""
+        if "default=true" in url:
+            return None
+        try:
+            response = self._stash.s.get(url, timeout=TIMEOUT, allow_redirects=False)
+        except Exception as exc:
+            raise StashError(f"could not download an image from Stash: {exc}") from None
+        if response.status_code in (301, 302, 303, 307, 308, 401):
+            raise StashError("Stash asked for a login when PlexSync fetched an image")
+        if response.status_code != 200:
+            raise StashError(f"Stash answered HTTP {response.status_code} for an image")
+        content_type = response.headers.get("Content-Type", "")
+        if "svg" in content_type or not content_type.startswith("image/"):
+            return None
+        return response.content

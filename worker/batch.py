@@ -1,0 +1,260 @@
+"""One batch of jobs: fetch the scenes fresh, skip what Plex already has, match, write.
+
+Every job ends in exactly one of: acked (done, skipped, dropped, parked), retried with a delay,
+dead-lettered, or released untouched (the drain is stopping). Nothing is lost in between: a job
+is acked only after its outcome is recorded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from stash import log
+from sync.matching import Match, Recommendation, decide
+from sync.state import NOT_FOUND, REVIEW, SYNCED, SceneRecord
+from sync_queue.jobs import Job
+from validation.scene import Scene
+from worker.classify import classify
+from worker.context import Context
+from worker.retry import Action, Failure, Kind, not_found_delay
+from worker.retry import decide as decide_failure
+from worker.scene_sync import SceneResult, sync_items
+
+
+class StopDrain(RuntimeError):
+    """Plex rejected the token: stop, keep every job, tell the user once."""
+
+
+@dataclass
+class Tally:
+    synced: int = 0
+    skipped: int = 0
+    dropped: int = 0
+    review: int = 0
+    not_found: int = 0
+    retrying: int = 0
+    dead: int = 0
+    requests: int = 0
+    uploads: int = 0
+    outage: Failure | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for name in ("synced", "skipped", "dropped", "review", "not_found", "retrying", "dead",
+                     "requests", "uploads"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
+        self.outage = other.outage or self.outage
+
+
+@dataclass
+class Work:
+    scene: Scene
+    jobs: list[Job]
+    record: SceneRecord | None
+    match: Match | None = None
+
+    @property
+    def attempts(self) -> int:
+        return max(job.attempts for job in self.jobs)
+
+    @property
+    def reason(self) -> str:
+        return self.jobs[-1].reason
+
+
+class Batch:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.tally = Tally()
+        self._open: dict[int, Job] = {}
+
+    # -- job endings ---------------------------------------------------------------------
+    def _ack(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            self.ctx.queue.ack(job)
+            self._open.pop(job.id, None)
+
+    def _retry(self, jobs: list[Job], delay: float, error: str, counts: bool = True) -> None:
+        # Keep one job per scene: the newest version; the worker fetches fresh anyway.
+        newest, older = jobs[-1], jobs[:-1]
+        self._ack(older)
+        self.ctx.queue.retry(newest, error=error, next_attempt_at=time.time() + delay,
+                             count_attempt=counts)
+        self._open.pop(newest.id, None)
+        self.tally.retrying += 1
+
+    def release_unfinished(self) -> None:
+        """The drain is stopping: whatever this batch did not finish goes back untouched."""
+        for job in list(self._open.values()):
+            self.ctx.queue.release(job)
+        self._open.clear()
+
+    def _dead(self, work: Work, failure: Failure) -> None:
+        newest = work.jobs[-1]
+        self.ctx.dead.add(newest, error_class=failure.error_class, message=failure.message)
+        self.ctx.state.update_status(work.scene.id, "failed", {"error": failure.message})
+        self._ack(work.jobs)
+        self.tally.dead += 1
+        self.ctx.notify("error", f"scene {work.scene.id} moved to the dead letters after "
+                        f"{newest.attempts + 1} attempts: {failure.message}")
+
+    def _sync_key(self, scene: Scene) -> str:
+        # The same scene must be written again when a setting changes what PlexSync writes.
+        return f"{scene.content_hash()}:{self.ctx.config.plan_fingerprint()}"
+
+    # -- the batch -------------------------------------------------------------------------
+    def run(self, jobs: list[Job]) -> Tally:
+        self._open = {job.id: job for job in jobs}
+        try:
+            self._run(jobs)
+        finally:
+            self.release_unfinished()
+        return self.tally
+
+    def _run(self, jobs: list[Job]) -> None:
+        by_scene: dict[int, list[Job]] = defaultdict(list)
+        for job in jobs:
+            by_scene[job.scene_id].append(job)
+        try:
+            raw = self.ctx.stash.scenes_by_id(list(by_scene))
+        except Exception as exc:  # Stash unreachable: nothing can be decided, try again later
+            failure = classify(exc)
+            for scene_jobs in by_scene.values():
+                self._retry(scene_jobs, 10.0, failure.message, counts=False)
+            self.tally.errors.append(failure.message)
+            return
+        work = self._fresh(by_scene, raw)
+        self._match(work)
+        self._write([w for w in work if w.match is not None])
+
+    def _fresh(self, by_scene: dict[int, list[Job]], raw: dict[int, dict]) -> list[Work]:
+        records = self.ctx.state.get_many(list(by_scene))
+        work = []
+        for scene_id, scene_jobs in by_scene.items():
+            data = raw.get(scene_id)
+            if data is None:  # deleted from Stash: nothing to sync, ever
+                self._ack(scene_jobs)
+                self.tally.dropped += 1
+                continue
+            scene = Scene.from_stash(data)
+            record = records.get(scene_id)
+            forced = any(job.force for job in scene_jobs)
+            if not forced and _already_synced(record, self._sync_key(scene)):
+                self._ack(scene_jobs)
+                self.tally.skipped += 1
+                continue
+            work.append(Work(scene, scene_jobs, record))
+        return work
+
+    def _match(self, work: list[Work]) -> None:
+        index = self.ctx.index()
+        for item in work:
+            item.match = self.ctx.match(item.scene, index)
+        if any(w.match.recommendation is not Recommendation.HIGH for w in work):  # type: ignore[union-attr]
+            refreshed = self.ctx.refresh_index()
+            if refreshed is not None:
+                for item in work:
+                    if item.match.recommendation is not Recommendation.HIGH:  # type: ignore[union-attr]
+                        item.match = self.ctx.match(item.scene, refreshed)
+        for item in list(work):
+            verdict = decide(item.match, self.ctx.config.strict_matching)  # type: ignore[arg-type]
+            if verdict == "review":
+                self._review(item)
+                item.match = None
+            elif verdict == "not_found":
+                self._not_found(item)
+                item.match = None
+
+    def _review(self, work: Work) -> None:
+        candidates = [
+            {"rating_key": c.entry.rating_key, "file": c.entry.file, "reason": c.reason}
+            for c in work.match.candidates  # type: ignore[union-attr]
+        ]
+        self.ctx.state.update_status(work.scene.id, REVIEW, {"candidates": candidates})
+        self._ack(work.jobs)
+        self.tally.review += 1
+        log.warning(f"scene {work.scene.id}: no exact path match in Plex; "
+                    f"{len(candidates)} candidate(s) need review (strict matching)")
+
+    def _not_found(self, work: Work) -> None:
+        delay = not_found_delay(work.attempts)
+        files = [f.path for f in work.scene.files]
+        if work.reason == "create" and work.attempts == 0:
+            self.ctx.scan_for(work.scene)
+        if delay is None:
+            self.ctx.state.update_status(work.scene.id, NOT_FOUND, {"files": files})
+            self._ack(work.jobs)
+            self.tally.not_found += 1
+            log.info(f"scene {work.scene.id} is not in Plex ({files[:1]}); parked as not found")
+            return
+        self._retry(work.jobs, delay, "not found in Plex yet")
+
+    def _write(self, work: list[Work]) -> None:
+        if not work:
+            return
+        keys = sorted({e.rating_key for w in work for e in w.match.items})  # type: ignore[union-attr]
+        try:
+            items = self.ctx.plex.fetch_items(keys)
+        except Exception as exc:
+            failure = classify(exc)
+            for item in work:
+                self._failed(item, failure)
+            return
+        with ThreadPoolExecutor(self.ctx.config.plex_concurrency) as pool:
+            results = list(pool.map(lambda w: self._sync_one(w, items), work))
+        for item, outcome in zip(work, results, strict=True):
+            if isinstance(outcome, Failure):
+                self._failed(item, outcome)
+            else:
+                self._succeeded(item, outcome)
+
+    def _sync_one(self, work: Work, items: dict) -> SceneResult | Failure:
+        entries = work.match.items  # type: ignore[union-attr]
+        targets = [items[e.rating_key] for e in entries if e.rating_key in items]
+        if len(targets) < len(entries):
+            return Failure(Kind.ITEM_GONE, "Plex item disappeared", 404)
+        written = work.record.written if work.record else {}
+        try:
+            return sync_items(work.scene, targets, written, self.ctx.config, self.ctx.stash,
+                              self.ctx.plex)
+        except Exception as exc:
+            return classify(exc)
+
+    def _succeeded(self, work: Work, result: SceneResult) -> None:
+        keys = ",".join(result.written)
+        self.ctx.state.update_success(
+            work.scene.id, keys, stash_updated_at=work.scene.updated_at,
+            scene_hash=self._sync_key(work.scene), written=result.written)
+        self._ack(work.jobs)
+        self.ctx.breaker_success()
+        self.tally.synced += 1
+        self.tally.requests += result.requests
+        self.tally.uploads += result.uploads
+        if work.match.recommendation is Recommendation.LOW:  # type: ignore[union-attr]
+            names = [c.entry.file for c in work.match.candidates]  # type: ignore[union-attr]
+            self.ctx.notify("warning", f"scene {work.scene.id} written to a low-confidence "
+                            f"match (strict matching is off); candidates: {names}")
+
+    def _failed(self, work: Work, failure: Failure) -> None:
+        decision = decide_failure(failure, work.attempts, self.ctx.config.max_retries)
+        if decision.action is Action.STOP:
+            raise StopDrain(failure.message)
+        if decision.action is Action.REMATCH:
+            self.ctx.invalidate_index()
+            self._retry(work.jobs, 0.0, failure.message)
+        elif decision.action is Action.DEAD:
+            self._dead(work, failure)
+        else:
+            if failure.kind is Kind.TRANSIENT:
+                self.ctx.breaker_failure(failure)
+                self.tally.outage = failure
+            self._retry(work.jobs, decision.delay, failure.message, decision.counts_as_attempt)
+        self.tally.errors.append(f"scene {work.scene.id}: {failure.message}")
+
+
+def _already_synced(record: SceneRecord | None, sync_key: str) -> bool:
+    return record is not None and record.status == SYNCED and record.scene_hash == sync_key

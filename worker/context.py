@@ -1,0 +1,122 @@
+"""Everything one PlexSync run works with: settings, stores, the two servers, the path index."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from stash import log
+from stash.client import StashClient
+from stash.protocol import Connection
+from sync.matching import Match, PathIndex, match
+from sync.paths import folder, to_plex
+from sync.state import SyncState
+from sync_queue.datadir import resolve_data_dir
+from sync_queue.dead_letters import DeadLetters
+from sync_queue.jobs import JobQueue
+from validation.config import PlexSyncConfig
+from validation.scene import Scene
+from worker import notices
+from worker.breaker import Breaker
+from worker.health import HealthStore
+from worker.retry import Failure
+
+STATE_DB = "plexsync.db"
+
+
+class Context:
+    def __init__(self, config: PlexSyncConfig, data_dir: Path, stash: Any) -> None:
+        self.config = config
+        self.data_dir = data_dir
+        self.stash = stash
+        self.queue = JobQueue(str(data_dir))
+        self.dead = DeadLetters(str(data_dir))
+        self.state = SyncState(str(data_dir / STATE_DB))
+        self.health = HealthStore(str(data_dir / STATE_DB))
+        self.breaker: Breaker = self.health.breaker()
+        self.detached = False  # the background drainer: messages also go to notices
+        self._plex: Any = None
+        self._index: PathIndex | None = None
+        self._refreshed = False
+
+    @property
+    def plex(self) -> Any:
+        if self._plex is None:
+            from plex.client import PlexClient
+
+            self._plex = PlexClient(self.config, self.data_dir)
+        return self._plex
+
+    # -- matching ------------------------------------------------------------------------
+    def index(self) -> PathIndex:
+        if self._index is None:
+            self._index = self.plex.index(force=self._refreshed)
+        return self._index
+
+    def refresh_index(self) -> PathIndex | None:
+        """Rebuild the index at most once per drain: a miss is usually a file Plex lacks."""
+        if self._refreshed:
+            return None
+        self._refreshed = True
+        self._index = self.plex.index(force=True)
+        return self._index
+
+    def invalidate_index(self) -> None:
+        self._index = None
+        self._refreshed = False
+        self.plex.forget_index()
+
+    def new_drain(self) -> None:
+        self._refreshed = False
+
+    def match(self, scene: Scene, index: PathIndex) -> Match:
+        return match(scene.files, self.config.path_map, index)
+
+    def scan_for(self, scene: Scene) -> None:
+        """Ask Plex to scan the folder of a scene Stash just created (trigger_plex_scan)."""
+        if not self.config.trigger_plex_scan or not scene.files:
+            return
+        target = folder(to_plex(scene.files[0].path, self.config.path_map))
+        try:
+            if self.plex.scan(target):
+                log.info(f"asked Plex to scan {target} for new scene {scene.id}")
+        except Exception as exc:  # a scan is a courtesy: the retry schedule still applies
+            log.warning(f"could not ask Plex to scan {target}: {log.redact(str(exc))}")
+
+    # -- health --------------------------------------------------------------------------
+    def breaker_success(self) -> None:
+        if self.breaker.state != "closed" or self.breaker.failures:
+            self.breaker = self.breaker.success()
+            self.health.save(self.breaker, None)
+
+    def breaker_failure(self, failure: Failure) -> None:
+        was_open = self.breaker.state == "open"
+        self.breaker = self.breaker.failure(time.time())
+        self.health.save(self.breaker, failure.message)
+        if self.breaker.state == "open" and not was_open:
+            self.notify("warning", f"Plex is unreachable ({failure.message}); pausing the "
+                        "sync until it answers again. Queued changes are kept.")
+
+    def notify(self, level: str, message: str) -> None:
+        """A message the user must see in Stash's log, even from the detached drainer."""
+        {"error": log.error, "warning": log.warning}.get(level, log.info)(message)
+        if self.detached:
+            notices.post(self.data_dir, level, message)
+
+    def close(self) -> None:
+        for store in (self.queue, self.dead, self.state, self.health):
+            store.close()
+
+
+def load_config(stash: Any) -> PlexSyncConfig:
+    config = PlexSyncConfig.from_settings(stash.plugin_settings())
+    log.register_secret(config.plex_token)
+    return config
+
+
+def open_context(connection: Connection) -> Context:
+    stash = StashClient(connection)
+    config = load_config(stash)
+    data_dir = resolve_data_dir(config.data_dir, connection.config_dir)
+    return Context(config, data_dir, stash)

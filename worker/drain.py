@@ -1,0 +1,95 @@
+"""The drain loop: take due jobs in batches, pause while Plex is down, stop when told.
+
+Only the holder of the drainer lock runs this, so on entry any job still marked taken belongs
+to a process that died (SIGKILL, crash, power loss) and goes back to the queue.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from stash import log
+from worker.batch import Batch, Tally
+from worker.context import Context
+from worker.retry import Failure, Kind
+
+BATCH_SIZE = 50
+POLL = 0.2            # seconds between looks at the queue while waiting
+IDLE_EXIT = 30.0      # a detached drainer exits after this long with nothing to do
+
+
+def _probe(ctx: Context) -> bool:
+    """One cheap request decides whether Plex is back."""
+    ctx.breaker = ctx.breaker.probing(time.time())
+    try:
+        ctx.plex.probe()
+    except Exception as exc:  # still down: back off further
+        from worker.classify import classify
+
+        ctx.breaker_failure(classify(exc))
+        return False
+    log.info("Plex answers again; resuming the sync")
+    ctx.breaker_success()
+    return True
+
+
+def _wait(seconds: float, should_stop: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + max(0.0, seconds)
+    while time.monotonic() < deadline and not should_stop():
+        time.sleep(min(POLL, max(0.0, deadline - time.monotonic())))
+
+
+def drain(
+    ctx: Context,
+    *,
+    until_empty: bool,
+    idle_exit: float = IDLE_EXIT,
+    patience: float = 0.0,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_batch: Callable[[Tally], None] | None = None,
+) -> Tally:
+    """Process jobs until the queue is empty (tasks) or idle for idle_exit (detached drainer).
+
+    patience: with until_empty, how long a task waits for jobs that are only retrying later.
+    """
+    resumed = ctx.queue.resume_abandoned()
+    if resumed:
+        log.info(f"resumed {resumed} job(s) left unfinished by a stopped PlexSync process")
+    ctx.new_drain()
+    total = Tally()
+    idle_since = time.monotonic()
+    while not should_stop():
+        now = time.time()
+        if ctx.breaker.state == "open":
+            if not ctx.breaker.allows(now):
+                if until_empty and total.outage is None:
+                    total.outage = Failure(Kind.TRANSIENT, "Plex is unreachable")
+                _wait(min(ctx.breaker.probe_at() - now, POLL * 25), should_stop)
+                continue
+            if not _probe(ctx):
+                continue
+        jobs = ctx.queue.take(BATCH_SIZE)
+        if jobs:
+            tally = Batch(ctx).run(jobs)
+            total.add(tally)
+            if on_batch:
+                on_batch(total)
+            idle_since = time.monotonic()
+            continue
+        if not _keep_waiting(ctx, until_empty, idle_exit, patience, idle_since):
+            break
+        next_due = ctx.queue.next_due_at()
+        _wait(min(POLL * 5, (next_due or now + POLL) - now), should_stop)
+    return total
+
+
+def _keep_waiting(ctx: Context, until_empty: bool, idle_exit: float, patience: float,
+                  idle_since: float) -> bool:
+    waiting = ctx.queue.counts()["waiting"]
+    if until_empty:
+        if waiting == 0:
+            return False
+        next_due = ctx.queue.next_due_at()
+        return next_due is not None and next_due - time.time() <= patience
+    return waiting > 0 or time.monotonic() - idle_since < idle_exit

@@ -1,0 +1,78 @@
+"""The hook path: record the change, make sure a drainer runs, return at once.
+
+Stash's Save waits for this process, so it makes one GraphQL call (settings plus what changed),
+one queue write, and no Plex call; it imports nothing heavy (no plexapi, requests or pydantic).
+"""
+
+from __future__ import annotations
+
+from stash import light, log
+from stash.protocol import HookEvent, PluginInput, ProtocolError, UserError
+from sync_queue.datadir import resolve_data_dir
+from sync_queue.jobs import JobQueue
+from worker import notices
+from worker.spawn import ensure_drainer
+
+_SETTINGS = 'configuration { plugins(include: ["plexsync"]) }'
+_SCENE_QUERY = (
+    "query PlexSyncHook($id: ID) { " + _SETTINGS + " findScene(id: $id) { id updated_at } }"
+)
+# A rename of a performer, studio or tag changes no scene's updated_at: queue every scene that
+# shows the renamed object.
+_RELATED_QUERY = (
+    "query PlexSyncRelated($f: SceneFilterType) { " + _SETTINGS
+    + " findScenes(scene_filter: $f, filter: {per_page: -1}) { scenes { id updated_at } } }"
+)
+_RELATED_FILTER = {
+    "Performer": "performers",
+    "Studio": "studios",
+    "Tag": "tags",
+}
+
+
+def _related_filter(event: HookEvent) -> dict[str, object]:
+    criterion: dict[str, object] = {"value": [str(event.id)], "modifier": "INCLUDES"}
+    key = _RELATED_FILTER[event.type.split(".")[0]]
+    if key != "performers":
+        criterion["depth"] = 0
+    return {key: criterion}
+
+
+def _fetch(plugin_input: PluginInput, event: HookEvent) -> tuple[dict, list[dict]]:
+    conn = plugin_input.connection
+    try:
+        if event.type.startswith("Scene."):
+            data = light.call(conn, _SCENE_QUERY, {"id": str(event.id)})
+            scenes = [data["findScene"]] if data.get("findScene") else []
+        else:
+            data = light.call(conn, _RELATED_QUERY, {"f": _related_filter(event)})
+            scenes = (data.get("findScenes") or {}).get("scenes") or []
+    except light.StashUnavailable as exc:
+        raise UserError(f"{exc}; scene change not queued, run 'Sync Recent Scenes'") from None
+    settings = ((data.get("configuration") or {}).get("plugins") or {}).get("plexsync") or {}
+    return settings, scenes
+
+
+def handle_hook(plugin_input: PluginInput) -> str:
+    event = plugin_input.hook
+    assert event is not None
+    if event.id is None:
+        raise ProtocolError(f"{event.type} hook without an object id")
+    settings, scenes = _fetch(plugin_input, event)
+    data_dir = resolve_data_dir(settings.get("data_dir"), plugin_input.connection.config_dir)
+    notices.relay(data_dir)
+    if not settings.get("plex_url") or not settings.get("plex_token"):
+        log.warning("PlexSync is not configured yet: set the Plex URL and token in "
+                    "Settings > Plugins; changes are queued until then")
+    reason = "create" if event.type == "Scene.Create.Post" else "update"
+    queue = JobQueue(str(data_dir))
+    try:
+        queued = queue.enqueue_many(
+            [(int(scene["id"]), scene.get("updated_at")) for scene in scenes], reason=reason
+        )
+    finally:
+        queue.close()
+    ensure_drainer(data_dir, plugin_input.connection)
+    if event.type.startswith("Scene.") and not scenes:
+        return f"scene {event.id} no longer exists in Stash; nothing to queue"
+    return f"queued {queued} scene(s) for Plex"

@@ -1,0 +1,105 @@
+"""Queue Status: a readable report in Stash's log, and the same facts as the task's output."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from stash import log
+from stash.protocol import PluginInput
+from sync.state import NOT_FOUND, REVIEW
+from worker.context import Context, open_context
+from worker.spawn import drainer_running
+
+EXAMPLES = 5
+
+
+def _when(timestamp: float | None) -> str | None:
+    if not timestamp:
+        return None
+    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
+
+
+def _plex_health(ctx: Context) -> dict[str, Any]:
+    breaker = ctx.health.breaker()
+    health: dict[str, Any] = {"circuit": breaker.state, "consecutive_failures": breaker.failures}
+    last_error = ctx.health.last_error()
+    if last_error:
+        health["last_error"] = last_error["message"]
+        health["last_error_at"] = _when(last_error["at"])
+    try:
+        ctx.plex.probe()
+        health["reachable"] = True
+    except Exception as exc:
+        from worker.classify import classify
+
+        health["reachable"] = False
+        health["error"] = classify(exc).message
+    return health
+
+
+def collect(ctx: Context) -> dict[str, Any]:
+    now = time.time()
+    counts = ctx.queue.counts(now)
+    retrying = [
+        {"scene_id": job.scene_id, "attempts": job.attempts,
+         "next_attempt_at": _when(job.next_attempt_at), "last_error": job.last_error}
+        for job in ctx.queue.waiting() if job.next_attempt_at > now
+    ]
+    review = [{"scene_id": r.scene_id, "candidates": r.detail.get("candidates", [])}
+              for r in ctx.state.with_status(REVIEW)]
+    not_found = [{"scene_id": r.scene_id, "files": r.detail.get("files", [])}
+                 for r in ctx.state.with_status(NOT_FOUND)]
+    return {
+        "queue": counts,
+        "retrying": retrying[:50],
+        "dead_letters": {"count": ctx.dead.count(), "by_reason": ctx.dead.count_by_class()},
+        "review": review,
+        "not_found": not_found,
+        "synced_scenes": ctx.state.counts().get("synced", 0),
+        "last_successful_sync": _when(ctx.state.last_success()),
+        "background_worker": "running" if drainer_running(ctx.data_dir) else "idle",
+        "plex": _plex_health(ctx),
+    }
+
+
+def render(report: dict[str, Any]) -> list[str]:
+    queue, plex = report["queue"], report["plex"]
+    lines = [
+        f"Queue: {queue['waiting']} pending ({queue['due']} due now, {queue['retrying']} "
+        f"waiting to retry), {queue['taken']} in progress; background worker "
+        f"{report['background_worker']}",
+        f"Synced scenes: {report['synced_scenes']}; last successful sync: "
+        f"{report['last_successful_sync'] or 'never'}",
+        f"Plex: {'reachable' if plex['reachable'] else 'NOT reachable: ' + plex.get('error', '')}"
+        f"; circuit {plex['circuit']}",
+    ]
+    for job in report["retrying"][:EXAMPLES]:
+        lines.append(f"  retrying scene {job['scene_id']} (attempt {job['attempts']}) at "
+                     f"{job['next_attempt_at']}: {job['last_error']}")
+    dead = report["dead_letters"]
+    lines.append(f"Dead letters: {dead['count']}")
+    for reason, count in sorted(dead["by_reason"].items()):
+        lines.append(f"  {count} x {reason}")
+    lines.append(f"Needing review (no exact path match): {len(report['review'])}")
+    for item in report["review"][:EXAMPLES]:
+        files = ", ".join(c["file"] for c in item["candidates"][:3])
+        lines.append(f"  scene {item['scene_id']}: candidates {files}")
+    lines.append(f"Not in Plex: {len(report['not_found'])}")
+    for item in report["not_found"][:EXAMPLES]:
+        lines.append(f"  scene {item['scene_id']}: {', '.join(item['files'][:1])}")
+    return lines
+
+
+def status_report(plugin_input: PluginInput) -> dict[str, Any]:
+    ctx = open_context(plugin_input.connection)
+    try:
+        report = collect(ctx)
+    finally:
+        ctx.close()
+    lines = render(report)
+    for line in lines:
+        log.info(line)
+    report["summary"] = lines
+    return report
