@@ -1,0 +1,144 @@
+"""Which Plex items hold a Stash scene's files: exact mapped paths first, then near misses.
+
+In the manner of beets' autotagger, a match carries a recommendation (HIGH, LOW, NONE) and the
+scored candidates behind it; the caller applies its policy through `decide`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal, NamedTuple
+
+from sync.paths import folder, normalize, to_plex
+from validation.scene import SceneFile
+
+EXACT = "exact path"
+SAME_NAME_AND_SIZE = "same name and size in another folder"
+# A near miss is never as good as an exact path; folder likeness only orders near misses.
+_NEAR_MISS_BASE = 0.5
+
+
+class IndexEntry(NamedTuple):
+    """One Media/Part of a Plex item; a tuple so that 100,000 of them stay cheap."""
+
+    rating_key: str
+    section_id: int
+    file: str
+    size: int | None
+
+
+def name_key(path: str) -> str:
+    """The file-name key of the name-and-size lookup."""
+    return _name_of_key(normalize(path))
+
+
+def _name_of_key(key: str) -> str:
+    return key.rpartition("/")[2].lower()
+
+
+class PathIndex:
+    """Plex parts by normalised path and by (file name, size), built once per drain."""
+
+    def __init__(self, entries: Iterable[IndexEntry]) -> None:
+        self._by_path: dict[str, list[IndexEntry]] = {}
+        self._by_name_size: dict[tuple[str, int], list[IndexEntry]] = {}
+        self._count = 0
+        for entry in entries:
+            key = normalize(entry.file)
+            self._by_path.setdefault(key, []).append(entry)
+            if entry.size is not None:
+                name = _name_of_key(key)
+                self._by_name_size.setdefault((name, entry.size), []).append(entry)
+            self._count += 1
+
+    def by_path(self, normalized: str) -> list[IndexEntry]:
+        return list(self._by_path.get(normalized, ()))
+
+    def by_name_size(self, basename_lower: str, size: int | None) -> list[IndexEntry]:
+        if size is None:
+            return []  # without a size, a shared name proves nothing
+        return list(self._by_name_size.get((basename_lower, size), ()))
+
+    def __len__(self) -> int:
+        return self._count
+
+
+class Recommendation(Enum):
+    HIGH = "high"
+    LOW = "low"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: IndexEntry
+    distance: float  # 0.0 is an exact path; larger is worse
+    reason: str
+
+
+@dataclass(frozen=True)
+class Match:
+    recommendation: Recommendation
+    items: list[IndexEntry]
+    candidates: list[Candidate]
+
+
+def match(
+    files: list[SceneFile], path_map: list[tuple[str, str]], index: PathIndex
+) -> Match:
+    mapped = [(to_plex(file.path, path_map), file.size) for file in files]
+    exact = _best([
+        Candidate(entry, 0.0, EXACT)
+        for path, _ in mapped
+        for entry in index.by_path(normalize(path))
+    ])
+    if exact:
+        return Match(Recommendation.HIGH, [c.entry for c in exact], exact)
+    near = _best([
+        Candidate(entry, _near_distance(path, entry.file), SAME_NAME_AND_SIZE)
+        for path, size in mapped
+        for entry in index.by_name_size(name_key(path), size)
+    ])
+    if not near:
+        return Match(Recommendation.NONE, [], [])
+    closest = near[0].distance
+    return Match(Recommendation.LOW, [c.entry for c in near if c.distance == closest], near)
+
+
+def decide(found: Match, strict: bool) -> Literal["sync", "review", "not_found"]:
+    """Policy: a near miss is synced only when strict matching is off."""
+    if found.recommendation is Recommendation.HIGH:
+        return "sync"
+    if found.recommendation is Recommendation.LOW:
+        return "review" if strict else "sync"
+    return "not_found"
+
+
+def _best(candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate per Plex item (its closest), closest first."""
+    best: dict[str, Candidate] = {}
+    for candidate in candidates:
+        known = best.get(candidate.entry.rating_key)
+        if known is None or candidate.distance < known.distance:
+            best[candidate.entry.rating_key] = candidate
+    return sorted(best.values(), key=lambda c: c.distance)
+
+
+def _near_distance(expected: str, found: str) -> float:
+    """Closer when more of the nearest parent folders agree (a wrong prefix mapping, say)."""
+    wanted = _folders(expected)
+    have = _folders(found)
+    longest = max(len(wanted), len(have)) or 1
+    shared = 0
+    for a, b in zip(reversed(wanted), reversed(have), strict=False):
+        if a != b:
+            break
+        shared += 1
+    return round(_NEAR_MISS_BASE + (1 - _NEAR_MISS_BASE) * (1 - shared / longest), 6)
+
+
+def _folders(path: str) -> list[str]:
+    # Compared without case: the two sides may sit on different file systems.
+    return [part.lower() for part in normalize(folder(path)).split("/") if part]

@@ -1,0 +1,141 @@
+import time
+
+from sync.matching import (
+    EXACT,
+    SAME_NAME_AND_SIZE,
+    IndexEntry,
+    PathIndex,
+    Recommendation,
+    decide,
+    match,
+    name_key,
+)
+from validation.scene import SceneFile
+
+MAP = [("/stash", "/plex")]
+
+
+def entry(key, path, size=100, section=1):
+    return IndexEntry(rating_key=key, section_id=section, file=path, size=size)
+
+
+def test_exact_mapped_path_is_high():
+    index = PathIndex([entry("1", "/plex/a/x.mp4"), entry("2", "/plex/b/x.mp4")])
+    found = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP, index)
+    assert found.recommendation is Recommendation.HIGH
+    assert [e.rating_key for e in found.items] == ["1"]
+    assert [(c.distance, c.reason) for c in found.candidates] == [(0.0, EXACT)]
+
+
+def test_the_same_file_in_two_sections_gives_two_items():
+    index = PathIndex([
+        entry("1", "/plex/a/x.mp4", section=1), entry("9", "/plex/a/x.mp4", section=2),
+    ])
+    found = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP, index)
+    assert found.recommendation is Recommendation.HIGH
+    assert {(e.rating_key, e.section_id) for e in found.items} == {("1", 1), ("9", 2)}
+
+
+def test_every_file_of_the_scene_is_looked_up():
+    index = PathIndex([entry("5", "/plex/b/y.mkv")])
+    files = [SceneFile(path="/stash/a/x.mp4", size=1), SceneFile(path="/stash/b/y.mkv", size=2)]
+    found = match(files, MAP, index)
+    assert found.recommendation is Recommendation.HIGH
+    assert [e.rating_key for e in found.items] == ["5"]
+
+
+def test_one_item_with_two_matching_parts_is_listed_once():
+    index = PathIndex([entry("5", "/plex/a/x.mp4"), entry("5", "/plex/a/x2.mp4")])
+    files = [SceneFile(path="/stash/a/x.mp4", size=1), SceneFile(path="/stash/a/x2.mp4", size=2)]
+    assert [e.rating_key for e in match(files, MAP, index).items] == ["5"]
+
+
+def test_windows_plex_paths_match_in_any_case_and_spelling():
+    index = PathIndex([entry("3", "\\\\?\\D:\\Media\\Studio\\Scene.MP4")])
+    found = match([SceneFile(path="/stash/studio/scene.mp4", size=100)],
+                  [("/stash", "D:\\Media")], index)
+    assert found.recommendation is Recommendation.HIGH
+
+
+def test_posix_paths_are_case_sensitive():
+    index = PathIndex([entry("3", "/plex/Studio/Scene.mp4", size=None)])
+    found = match([SceneFile(path="/stash/studio/scene.mp4", size=100)], MAP, index)
+    assert found.recommendation is Recommendation.NONE
+
+
+def test_same_name_and_size_elsewhere_is_low_with_reasons():
+    index = PathIndex([
+        entry("1", "/elsewhere/deep/Studio/X.mp4"),
+        entry("2", "/other/Studio/x.mp4"),
+        entry("3", "/plex/a/x.mp4", size=999),  # same name, other size: not a candidate
+    ])
+    found = match([SceneFile(path="/stash/Studio/x.mp4", size=100)], MAP, index)
+    assert found.recommendation is Recommendation.LOW
+    assert {c.entry.rating_key for c in found.candidates} == {"1", "2"}
+    assert all(c.reason == SAME_NAME_AND_SIZE and c.distance > 0 for c in found.candidates)
+    distances = [c.distance for c in found.candidates]
+    assert distances == sorted(distances)
+    assert [e.rating_key for e in found.items] == [found.candidates[0].entry.rating_key]
+
+
+def test_closer_folders_make_a_better_candidate():
+    index = PathIndex([
+        entry("far", "/x/y/z/x.mp4"), entry("near", "/mnt/old/Studio/Sub/x.mp4"),
+    ])
+    found = match([SceneFile(path="/stash/Studio/Sub/x.mp4", size=100)], MAP, index)
+    assert [e.rating_key for e in found.items] == ["near"]
+    assert found.candidates[0].distance < found.candidates[1].distance
+
+
+def test_equally_good_candidates_are_all_items():
+    index = PathIndex([entry("1", "/a/x.mp4"), entry("2", "/b/x.mp4")])
+    found = match([SceneFile(path="/stash/c/x.mp4", size=100)], MAP, index)
+    assert found.recommendation is Recommendation.LOW
+    assert {e.rating_key for e in found.items} == {"1", "2"}
+
+
+def test_size_mismatch_or_unknown_size_is_none():
+    index = PathIndex([entry("1", "/a/x.mp4", size=100), entry("2", "/b/x.mp4", size=None)])
+    assert match([SceneFile(path="/stash/x.mp4", size=101)], MAP, index).recommendation is (
+        Recommendation.NONE
+    )
+    found = match([SceneFile(path="/stash/x.mp4", size=None)], MAP, index)
+    assert found == match([], MAP, index)
+    assert (found.recommendation, found.items, found.candidates) == (Recommendation.NONE, [], [])
+
+
+def test_exact_hit_wins_over_near_misses():
+    index = PathIndex([entry("1", "/plex/a/x.mp4"), entry("2", "/other/x.mp4")])
+    found = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP, index)
+    assert [e.rating_key for e in found.items] == ["1"]
+    assert [c.entry.rating_key for c in found.candidates] == ["1"]
+
+
+def test_decide_applies_the_strict_policy():
+    index = PathIndex([entry("1", "/plex/a/x.mp4"), entry("2", "/b/y.mp4")])
+    high = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP, index)
+    low = match([SceneFile(path="/stash/y.mp4", size=100)], MAP, index)
+    none = match([SceneFile(path="/stash/z.mp4", size=100)], MAP, index)
+    assert [decide(m, strict=True) for m in (high, low, none)] == ["sync", "review", "not_found"]
+    assert [decide(m, strict=False) for m in (high, low, none)] == ["sync", "sync", "not_found"]
+
+
+def test_index_lookups_and_name_key():
+    index = PathIndex([entry("1", "D:\\Media\\A.mp4"), entry("2", "/m/B.mp4", size=None)])
+    assert len(index) == 2
+    assert index.by_path("d:/media/a.mp4")[0].rating_key == "1"
+    assert index.by_path("/m/B.mp4")[0].rating_key == "2"
+    assert index.by_name_size("a.mp4", 100)[0].rating_key == "1"
+    assert index.by_name_size("b.mp4", None) == []
+    assert name_key("/X/Y/Scene.MP4") == "scene.mp4"
+
+
+def test_index_of_100k_entries_is_cheap():
+    entries = (entry(str(i), f"/plex/s{i % 50}/file{i}.mp4", size=i) for i in range(100_000))
+    start = time.perf_counter()
+    index = PathIndex(entries)
+    built = time.perf_counter() - start
+    assert len(index) == 100_000
+    assert built < 5.0
+    found = match([SceneFile(path="/stash/s7/file99957.mp4", size=99957)], MAP, index)
+    assert [e.rating_key for e in found.items] == ["99957"]

@@ -1,0 +1,450 @@
+import dataclasses
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from sync.item import Actor, PlexItem, parse_item
+from sync.plan import UNSET, Edit, ImageRef, plan, read_written
+from validation.config import PlexSyncConfig
+from validation.scene import Scene
+
+SHOT = "http://stash:9999/scene/42/screenshot?t=1700000000"
+PHOTO = "http://stash:9999/performer/7/image?t=1700000000"
+BASE_CONFIG = PlexSyncConfig(
+    plex_url="http://127.0.0.1:32400", plex_token="token", sync_rating=True, sync_art=True,
+)
+EMPTY_FIELDS = dict.fromkeys(
+    ("title", "titleSort", "studio", "summary", "contentRating", "originallyAvailableAt",
+     "year", "userRating"), "",
+)
+
+
+def config(**changes) -> PlexSyncConfig:
+    return BASE_CONFIG.model_copy(update=changes)
+
+
+def scene(**overrides) -> Scene:
+    data = {
+        "id": "42", "title": "Real Title", "details": "Para one.\n\nPara two.",
+        "date": "2024-03-05", "rating100": 80, "organized": True,
+        "studio": {"name": "Studio X"},
+        "performers": [
+            {"id": "7", "name": "Jane", "image_path": PHOTO},
+            {"id": "8", "name": "John", "image_path": None},
+        ],
+        "tags": [{"name": "Outdoor"}, {"name": "Blonde"}],
+        "groups": [{"group": {"name": "Series A"}, "scene_index": 1}],
+        "files": [{"path": "/stash/a/my_scene.mp4", "size": 10}],
+        "paths": {"screenshot": SHOT},
+    }
+    data.update(overrides)
+    return Scene.from_stash(data)
+
+
+def item(*, locked=(), tags=None, actors=(), **fields) -> PlexItem:
+    return PlexItem(
+        rating_key="101", section_id=3,
+        fields={**EMPTY_FIELDS, "title": "my_scene", **fields},
+        tags={"genre": [], "collection": [], "label": [], **(tags or {})},
+        actors=list(actors), locked=frozenset(locked), files=["/plex/a/my_scene.mp4"],
+    )
+
+
+def merge(current, added, removed, replace):
+    """An indexed tag list under either server semantic: replace or append."""
+    base = [] if replace and added else list(current)
+    seen = {name.lower() for name in base}
+    base += [name for name in added if name.lower() not in seen]
+    gone = {name.lower() for name in removed}
+    return [name for name in base if name.lower() not in gone]
+
+
+def apply(target: PlexItem, edit: Edit, *, replace=True) -> PlexItem:
+    """What a server makes of the edit, as plain data."""
+    fields = {**target.fields, **edit.fields}
+    if edit.rating is not UNSET:
+        fields["userRating"] = "" if edit.rating is None else str(edit.rating)
+    tags = {
+        kind: merge(names, edit.tags.get(kind, []), edit.remove.get(kind, []), replace)
+        for kind, names in target.tags.items()
+    }
+    actors = target.actors
+    if edit.actors is not None or "actor" in edit.remove:
+        by_name = {a.tag.lower(): a for a in [*target.actors, *(edit.actors or [])]}
+        names = merge([a.tag for a in target.actors], [a.tag for a in edit.actors or []],
+                      edit.remove.get("actor", []), replace)
+        actors = [by_name[name.lower()] for name in names]
+    locked = {k for k, v in edit.locks.items() if v} | (target.locked - set(edit.locks))
+    return dataclasses.replace(target, fields=fields, tags=tags, actors=actors,
+                               locked=frozenset(locked))
+
+
+def sync(target: PlexItem, stash: Scene, settings: PlexSyncConfig, last=None, replace=True):
+    edit = plan(stash, target, settings, last)
+    json.dumps(edit.written)  # the record must be storable as it is
+    return edit, apply(target, edit, replace=replace)
+
+
+# -- first sync, idempotence --------------------------------------------------------------
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_first_sync_writes_everything_then_nothing(replace):
+    edit, after = sync(item(), scene(), config(), replace=replace)
+    assert edit.fields == {
+        "title": "Real Title", "summary": "Para one.\n\nPara two.", "studio": "Studio X",
+        "originallyAvailableAt": "2024-03-05", "year": "2024",
+    }
+    assert edit.tags == {"genre": ["Outdoor", "Blonde"], "collection": ["Studio X", "Series A"]}
+    assert edit.remove == {}
+    assert edit.actors == [Actor("Jane"), Actor("John")]
+    assert edit.rating == 8.0
+    assert edit.images == [ImageRef(SHOT, "poster"), ImageRef(SHOT, "art")]
+    assert edit.locks == dict.fromkeys(
+        ["title", "summary", "studio", "originallyAvailableAt", "year", "genre", "actor",
+         "collection", "thumb", "art"], True)
+    assert edit.written["images"] == {
+        "poster": {"url": SHOT, "hash": None}, "art": {"url": SHOT, "hash": None},
+    }
+    assert edit.skipped == [] and not edit.empty
+
+    again = plan(scene(), after, config(), edit.written)
+    assert again.empty, again
+    assert again.written == edit.written
+
+
+def test_the_record_survives_a_json_round_trip():
+    edit, after = sync(item(), scene(), config())
+    stored = json.loads(json.dumps(edit.written))
+    assert plan(scene(), after, config(), stored).empty
+
+
+def test_unchanged_values_compare_cleaned():
+    target = item(title="Real Title", summary="Para one.\r\n\r\nPara two.  ",
+                  studio="studio x", originallyAvailableAt="2024-03-05 00:00:00", year="2024",
+                  userRating="8.0", locked={"title", "summary", "originallyAvailableAt", "year"},
+                  tags={"genre": ["blonde", "OUTDOOR"], "collection": ["Series A", "studio X"]},
+                  actors=[Actor("john"), Actor("Jane")])
+    edit = plan(scene(), target, config(sync_poster=False, sync_art=False), None)
+    assert edit.fields == {"studio": "Studio X"}  # a field value's case is not a tag's
+    assert edit.tags == {} and edit.actors is None and edit.rating is UNSET
+    assert edit.locks == {"studio": True, "genre": True, "actor": True, "collection": True}
+
+
+# -- titles, clearing, dates ------------------------------------------------------------------
+
+def test_an_empty_stash_title_never_blanks_plex():
+    edit = plan(scene(title=""), item(title="Plex Title"), config(), None)
+    assert "title" not in edit.fields and "title" not in edit.locks
+
+
+def test_missing_stash_values_leave_foreign_plex_values_alone():
+    target = item(summary="From elsewhere", studio="Other", originallyAvailableAt="2020-01-01",
+                  year="2020", userRating="3.0")
+    edit = plan(scene(details=None, studio=None, date=None, rating100=None), target, config(),
+                None)
+    for name in ("summary", "studio", "originallyAvailableAt", "year"):
+        assert name not in edit.fields and name not in edit.locks
+    assert edit.rating is UNSET
+
+
+def test_missing_stash_values_clear_what_plexsync_wrote():
+    first, after = sync(item(), scene(), config())
+    gone = scene(details="", studio=None, date=None, rating100=None)
+    edit, cleared = sync(after, gone, config(), first.written)
+    assert {k: edit.fields[k] for k in ("summary", "studio", "originallyAvailableAt", "year")} \
+        == dict.fromkeys(("summary", "studio", "originallyAvailableAt", "year"), "")
+    assert edit.rating is None
+    assert "Studio X" not in cleared.tags["collection"]
+    assert plan(gone, cleared, config(), edit.written).empty
+
+
+def test_a_value_changed_in_plex_after_our_write_is_no_longer_ours_to_clear():
+    first, after = sync(item(), scene(), config())
+    edited = dataclasses.replace(after, fields={**after.fields, "studio": "Person's Studio"})
+    edit = plan(scene(studio=None), edited, config(), first.written)
+    assert "studio" not in edit.fields
+    assert "studio" not in edit.written["fields"]
+
+
+@pytest.mark.parametrize("partial", ["2024", "2024-03"])
+def test_a_partial_date_sets_the_year_and_clears_our_day(partial):
+    first, after = sync(item(), scene(date="2023-01-02"), config())
+    edit = plan(scene(date=partial), after, config(), first.written)
+    assert edit.fields["year"] == "2024"
+    assert edit.fields["originallyAvailableAt"] == ""
+
+
+def test_a_partial_date_keeps_a_foreign_day():
+    edit = plan(scene(date="2024"), item(originallyAvailableAt="1999-09-09"), config(), None)
+    assert edit.fields == {"title": "Real Title", "summary": "Para one.\n\nPara two.",
+                           "studio": "Studio X", "year": "2024"}
+
+
+# -- tags, actors, collections, labels ---------------------------------------------------------
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_genres_mirror_stash_tags(replace):
+    target = item(tags={"genre": ["Outdoor", "Old Tag", "blonde"]})
+    edit, after = sync(target, scene(), config(), replace=replace)
+    assert edit.tags["genre"] == ["Outdoor", "Blonde"]
+    assert edit.remove["genre"] == ["Old Tag"]
+    assert sorted(name.lower() for name in after.tags["genre"]) == ["blonde", "outdoor"]
+
+
+def test_an_empty_tag_list_removes_only_our_genres():
+    first, after = sync(item(tags={"genre": []}), scene(), config())
+    with_foreign = dataclasses.replace(after, tags={**after.tags,
+                                                   "genre": [*after.tags["genre"], "Agent"]})
+    edit, cleared = sync(with_foreign, scene(tags=[]), config(), first.written)
+    assert edit.remove["genre"] == ["Outdoor", "Blonde"]
+    assert cleared.tags["genre"] == ["Agent"]
+    untouched = plan(scene(tags=[]), item(tags={"genre": ["Agent"]}), config(), None)
+    assert "genre" not in untouched.tags and "genre" not in untouched.remove
+
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_actors_mirror_performers_in_order_keeping_roles(replace):
+    target = item(actors=[Actor("Old Guy"), Actor("JANE", role="Nurse", thumb="/t/1")])
+    edit, after = sync(target, scene(), config(), replace=replace)
+    assert edit.actors == [Actor("Jane", role="Nurse"), Actor("John")]
+    assert edit.remove["actor"] == ["Old Guy"]
+    assert {a.tag.lower() for a in after.actors} == {"jane", "john"}
+    reordered = dataclasses.replace(after, actors=list(reversed(after.actors)))
+    assert plan(scene(), reordered, config(), edit.written).actors is None
+
+
+def test_actor_photos_come_from_performer_images():
+    settings = config(actor_photos=True)
+    edit, after = sync(item(), scene(), settings)
+    assert edit.actors == [Actor("Jane", thumb=PHOTO), Actor("John")]
+    # Plex may report the photo in its own form; what we sent last time counts as current.
+    rewritten = dataclasses.replace(after, actors=[Actor("Jane", thumb="/library/p/1"),
+                                                   Actor("John")])
+    assert plan(scene(), rewritten, settings, edit.written).actors is None
+    newer = PHOTO.replace("t=1700000000", "t=1800000000")
+    performers = [{"id": "7", "name": "Jane", "image_path": newer}, {"id": "8", "name": "John"}]
+    changed = plan(scene(performers=performers), rewritten, settings, edit.written)
+    assert changed.actors == [Actor("Jane", thumb=newer), Actor("John")]
+
+
+def test_collections_are_managed_person_made_ones_stay():
+    first, after = sync(item(tags={"collection": ["My Favourites"]}), scene(), config())
+    assert after.tags["collection"] == ["My Favourites", "Studio X", "Series A"]
+    moved = scene(studio={"name": "Studio Y"}, groups=[])
+    edit, later = sync(after, moved, config(), first.written)
+    assert edit.tags["collection"] == ["My Favourites", "Studio Y"]
+    assert edit.remove["collection"] == ["Studio X", "Series A"]
+    assert later.tags["collection"] == ["My Favourites", "Studio Y"]
+
+
+def test_labels_follow_the_setting_as_a_managed_set():
+    settings = config(plex_labels=["Stash", "Synced"])
+    first, after = sync(item(tags={"label": ["Kids"]}), scene(), settings)
+    assert first.tags["label"] == ["Kids", "Stash", "Synced"]
+    edit, later = sync(after, scene(), config(plex_labels=["Stash"]), first.written)
+    assert edit.remove["label"] == ["Synced"]
+    assert later.tags["label"] == ["Kids", "Stash"]
+    edit, final = sync(later, scene(), config(), edit.written)
+    assert final.tags["label"] == ["Kids"]
+
+
+# -- rating, content rating, images -------------------------------------------------------------
+
+def test_rating_is_rating100_over_ten():
+    assert plan(scene(rating100=75), item(), config(), None).rating == 7.5
+    assert plan(scene(rating100=75), item(userRating="7.5"), config(), None).rating is UNSET
+
+
+def test_a_foreign_rating_is_not_cleared():
+    assert plan(scene(rating100=None), item(userRating="6"), config(), None).rating is UNSET
+
+
+def test_content_rating_from_the_setting():
+    first, after = sync(item(), scene(), config(content_rating="XXX"))
+    assert first.fields["contentRating"] == "XXX"
+    edit = plan(scene(), after, config(), first.written)
+    assert edit.fields["contentRating"] == ""
+    foreign = plan(scene(), item(contentRating="R"), config(), None)
+    assert "contentRating" not in foreign.fields
+
+
+def test_images_are_planned_only_when_the_url_changes():
+    first, after = sync(item(), scene(), config())
+    record = json.loads(json.dumps(first.written))
+    record["images"]["poster"]["hash"] = "abc"  # what the writer fills in
+    assert plan(scene(), after, config(), record).images == []
+    newer = SHOT.replace("t=1700000000", "t=1800000000")
+    edit = plan(scene(paths={"screenshot": newer}), after, config(), record)
+    assert edit.images == [ImageRef(newer, "poster"), ImageRef(newer, "art")]
+    assert edit.written["images"]["poster"] == {"url": newer, "hash": "abc"}
+    assert edit.locks == {"thumb": True, "art": True}
+
+
+def test_no_screenshot_or_image_toggles_off_means_no_images():
+    assert plan(scene(paths={"screenshot": None}), item(), config(), None).images == []
+    edit = plan(scene(), item(), config(sync_poster=False, sync_art=False), None)
+    assert edit.images == [] and "thumb" not in edit.locks and "art" not in edit.locks
+    only_poster = plan(scene(), item(), config(sync_art=False), None)
+    assert only_poster.images == [ImageRef(SHOT, "poster")]
+
+
+# -- locks ---------------------------------------------------------------------------------------
+
+def test_a_matching_unlocked_field_gets_just_the_lock():
+    edit = plan(scene(), item(title="Real Title"), config(), None)
+    assert "title" not in edit.fields and edit.locks["title"] is True
+    locked = plan(scene(), item(title="Real Title", locked={"title"}), config(), None)
+    assert "title" not in locked.locks
+
+
+def test_lock_fields_off_locks_nothing():
+    edit = plan(scene(), item(), config(lock_fields=False), None)
+    assert edit.locks == {} and edit.fields and edit.images
+
+
+# -- preserve_plex_edits ------------------------------------------------------------------------
+
+def test_preserve_keeps_a_person_edited_field():
+    settings = config(preserve_plex_edits=True)
+    target = item(title="Edited By Hand", summary="Hand summary", locked={"title", "summary"})
+    edit = plan(scene(), target, settings, None)
+    assert "title" not in edit.fields and "summary" not in edit.fields
+    assert "studio" in edit.fields  # empty in Plex, so written
+    assert any(note.startswith("title:") for note in edit.skipped)
+    assert any(note.startswith("summary:") for note in edit.skipped)
+
+
+def test_preserve_treats_the_file_name_title_as_empty():
+    settings = config(preserve_plex_edits=True)
+    for plex_title in ("my_scene", "My Scene"):
+        target = item(title=plex_title, locked={"title"})
+        assert plan(scene(), target, settings, None).fields["title"] == "Real Title"
+
+
+def test_preserve_writes_an_unlocked_field_without_history():
+    target = item(summary="Agent text")
+    edit = plan(scene(), target, config(preserve_plex_edits=True), None)
+    assert edit.fields["summary"] == "Para one.\n\nPara two."
+
+
+def test_preserve_updates_our_own_old_value_but_not_a_later_edit():
+    settings = config(preserve_plex_edits=True)
+    first, after = sync(item(), scene(), settings)
+    edit = plan(scene(title="New Title"), after, settings, first.written)
+    assert edit.fields == {"title": "New Title"}
+    edited = dataclasses.replace(after, fields={**after.fields, "title": "Hand Title"})
+    kept = plan(scene(title="New Title"), edited, settings, first.written)
+    assert "title" not in kept.fields and kept.skipped
+    assert kept.written["fields"]["title"] == "Real Title"
+
+
+def test_preserve_keeps_hand_edited_genres_and_removed_collections():
+    settings = config(preserve_plex_edits=True)
+    first, after = sync(item(), scene(), settings)
+    edited = dataclasses.replace(after, tags={
+        **after.tags, "genre": ["Outdoor", "Hand Added"], "collection": ["Studio X"],
+    })
+    edit = plan(scene(tags=[{"name": "Indoor"}]), edited, settings, first.written)
+    assert "genre" not in edit.tags
+    assert "collection" not in edit.tags  # Series A was removed by a person: not re-added
+    assert len(edit.skipped) == 2
+
+
+def test_preserve_keeps_a_poster_chosen_in_plex():
+    edit = plan(scene(), item(locked={"thumb"}), config(preserve_plex_edits=True), None)
+    assert [ref.kind for ref in edit.images] == ["art"]
+
+
+def test_preserve_keeps_a_hand_set_rating():
+    edit = plan(scene(), item(userRating="2"), config(preserve_plex_edits=True), None)
+    assert edit.rating is UNSET
+
+
+def test_without_preserve_stash_wins():
+    target = item(title="Edited By Hand", locked={"title"})
+    assert plan(scene(), target, config(), None).fields["title"] == "Real Title"
+
+
+# -- toggles, robustness ---------------------------------------------------------------------------
+
+def test_every_toggle_off_gives_an_empty_plan():
+    settings = config(**dict.fromkeys(
+        ["sync_title", "sync_summary", "sync_studio", "sync_date", "sync_tags",
+         "sync_performers", "sync_collections", "sync_rating", "sync_poster", "sync_art"],
+        False))
+    edit = plan(scene(), item(), settings, None)
+    assert edit.empty
+    assert edit.written["fields"] == {} and edit.written["images"] == {}
+
+
+@pytest.mark.parametrize(
+    ("toggle", "names"),
+    [("sync_title", {"title"}), ("sync_summary", {"summary"}), ("sync_studio", {"studio"}),
+     ("sync_date", {"originallyAvailableAt", "year"})],
+)
+def test_a_field_toggle_leaves_its_field_alone(toggle, names):
+    edit = plan(scene(), item(), config(**{toggle: False}), None)
+    assert not names & set(edit.fields) and not names & set(edit.locks)
+
+
+def test_list_toggles_leave_their_lists_alone():
+    target = item(tags={"genre": ["X"], "collection": ["Y"]}, actors=[Actor("Z")])
+    edit = plan(scene(), target, config(sync_tags=False, sync_performers=False,
+                                        sync_collections=False, sync_rating=False), None)
+    assert edit.tags == {} and edit.remove == {} and edit.actors is None
+    assert edit.rating is UNSET
+
+
+def test_bad_values_do_not_fail_the_scene():
+    target = item(userRating="n/a", year="abc")
+    last = {"fields": {"title": 5, "summary": None}, "tags": "junk", "images": {"poster": 1}}
+    edit = plan(scene(), target, config(), last)
+    assert edit.rating == 8.0 and edit.fields["year"] == "2024"
+    assert any("userRating" in note for note in edit.skipped)
+    assert read_written("garbage") == read_written(None)  # type: ignore[arg-type]
+
+
+# -- parse_item ------------------------------------------------------------------------------------
+
+VIDEO_XML = """
+<MediaContainer size="1" librarySectionID="3">
+  <Video ratingKey="101" key="/library/metadata/101" type="movie" subtype="clip"
+      title="Real Title" titleSort="Real" studio="Studio X" summary="Para one.&#10;&#10;Two."
+      contentRating="XXX" originallyAvailableAt="2024-03-05" year="2024" userRating="8.0"
+      librarySectionID="3" librarySectionTitle="Clips">
+    <Media id="1"><Part id="1" key="/library/parts/1/file.mp4" file="/plex/a/my_scene.mp4"
+        size="10"/></Media>
+    <Media id="2"><Part id="2" file="D:\\Media\\b.mkv" size="11"/></Media>
+    <Genre id="1" tag="Outdoor"/><Genre id="2" tag="Blonde"/>
+    <Collection id="3" tag="Studio X"/><Label id="4" tag="Stash"/>
+    <Role id="5" tag="Jane" role="Nurse" thumb="http://x/p.jpg"/><Role id="6" tag="John"/>
+    <Field name="title" locked="1"/><Field name="genre" locked="1"/>
+    <Field name="thumb" locked="1"/><Field name="summary" locked="0"/>
+  </Video>
+</MediaContainer>
+"""
+
+
+def test_parse_item_reads_a_full_video_element():
+    parsed = parse_item(ET.fromstring(VIDEO_XML).find("Video"))
+    assert parsed.rating_key == "101" and parsed.section_id == 3
+    assert parsed.fields == {
+        "title": "Real Title", "titleSort": "Real", "studio": "Studio X",
+        "summary": "Para one.\n\nTwo.", "contentRating": "XXX",
+        "originallyAvailableAt": "2024-03-05", "year": "2024", "userRating": "8.0",
+    }
+    assert parsed.tags == {"genre": ["Outdoor", "Blonde"], "collection": ["Studio X"],
+                           "label": ["Stash"]}
+    assert parsed.actors == [Actor("Jane", "Nurse", "http://x/p.jpg"), Actor("John")]
+    assert parsed.locked == {"title", "genre", "thumb"}
+    assert parsed.files == ["/plex/a/my_scene.mp4", "D:\\Media\\b.mkv"]
+
+
+def test_parse_item_fills_absent_attributes_and_refuses_items_without_keys():
+    bare = parse_item(ET.fromstring('<Video ratingKey="7" librarySectionID="1"/>'))
+    assert bare.fields == EMPTY_FIELDS and bare.actors == [] and bare.files == []
+    with pytest.raises(ValueError):
+        parse_item(ET.fromstring('<Video librarySectionID="1"/>'))
+    with pytest.raises(ValueError):
+        parse_item(ET.fromstring('<Video ratingKey="7"/>'))
