@@ -15,7 +15,7 @@ from sync.state import SyncState
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.jobs import JobQueue
-from validation.config import PlexSyncConfig
+from validation.config import BOOLEAN_SETTINGS, PlexSyncConfig
 from validation.scene import Scene
 from worker import notices
 from worker.breaker import Breaker
@@ -110,9 +110,27 @@ class Context:
 
 
 def load_config(stash: Any) -> PlexSyncConfig:
-    config = PlexSyncConfig.from_settings(stash.plugin_settings())
+    settings = stash.plugin_settings()
+    log.register_secret(settings.get("plex_token") if isinstance(settings, dict) else None)
+    _write_back_defaults(stash, settings)
+    config = PlexSyncConfig.from_settings(settings)
     log.register_secret(config.plex_token)
     return config
+
+
+def _write_back_defaults(stash: Any, settings: dict[str, Any]) -> None:
+    """Stash shows a never-saved BOOLEAN as off: save the real defaults so the page tells the
+    truth. configurePlugin replaces the whole map, so the user's values are merged in."""
+    missing = {name: PlexSyncConfig.model_fields[name].default for name in BOOLEAN_SETTINGS
+               if not isinstance(settings.get(name), bool)}
+    if not missing or not isinstance(settings, dict):
+        return
+    try:
+        stash.save_plugin_settings({**settings, **missing})
+        log.info(f"saved PlexSync's defaults for {', '.join(sorted(missing))} so the settings "
+                 "page shows them")
+    except Exception as exc:  # cosmetic: the defaults apply in code either way
+        log.debug(f"could not save default settings: {exc}")
 
 
 def open_context(connection: Connection) -> Context:

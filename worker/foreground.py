@@ -66,6 +66,8 @@ def run_draining(plugin_input: PluginInput, enqueue: Callable[[Context], str] | 
             # job queue (it runs one job at a time).
             ensure_drainer(ctx.data_dir, plugin_input.connection)
         text = summary(tally, time.time() - started)
+        if note:
+            text = f"{note}; {text}"
         if tally.outage is not None and left:
             text += f"; Plex is unreachable, {left} change(s) kept for later"
         elif left:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -31,26 +32,26 @@ class SceneResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _images(edit: Edit, last: dict[str, Any], stash: Images, plex: Writer,
-            result: SceneResult) -> dict[str, Any]:
-    """Upload the images whose bytes changed; returns the image slots for the written record."""
-    slots: dict[str, Any] = {}
+def _upload_images(edit: Edit, record: dict[str, Any], stash: Images, plex: Writer,
+                   result: SceneResult) -> None:
+    """Upload each planned image whose bytes changed; record the hash of what Plex now has."""
+    slots = record.setdefault("images", {})
     for ref in edit.images:
-        slots[ref.kind] = _image(ref, last.get(ref.kind) or {}, edit.rating_key, stash, plex,
-                                 result)
-    return slots
+        slot = dict(slots.get(ref.kind) or {"url": ref.url, "hash": None})
+        digest = _upload(ref, slot.get("hash"), edit.rating_key, stash, plex, result)
+        slots[ref.kind] = {"url": ref.url, "hash": digest or slot.get("hash")}
 
 
-def _image(ref: ImageRef, previous: dict[str, Any], rating_key: str, stash: Images,
-           plex: Writer, result: SceneResult) -> dict[str, Any]:
+def _upload(ref: ImageRef, previous: str | None, rating_key: str, stash: Images,
+            plex: Writer, result: SceneResult) -> str | None:
     data = stash.image(ref.url)
     if data is None:  # Stash's default SVG: there is no cover to give Plex
-        return {"url": ref.url, "sha1": previous.get("sha1")}
+        return None
     digest = hashlib.sha1(data).hexdigest()
-    if digest != previous.get("sha1"):
+    if digest != previous:
         plex.upload(rating_key, ref.kind, data)
         result.uploads += 1
-    return {"url": ref.url, "sha1": digest}
+    return digest
 
 
 def sync_items(scene: Scene, items: list[PlexItem], written: dict[str, Any],
@@ -61,16 +62,19 @@ def sync_items(scene: Scene, items: list[PlexItem], written: dict[str, Any],
         edit = plan(scene, item, config, last)
         for note in edit.skipped:
             result.warnings.append(f"scene {scene.id} -> Plex item {item.rating_key}: {note}")
-        record = dict(edit.written)
+        record = copy.deepcopy(edit.written)
         # Uploads first: Plex locks the poster on upload, and the PUT below sets the final locks.
-        record.update(_images(edit, last or {}, stash, plex, result))
+        _upload_images(edit, record, stash, plex, result)
         if edit.fields or edit.tags or edit.remove or edit.actors is not None or edit.locks:
             rejected = plex.edit(edit)
             result.requests += 1
             for name in rejected:
                 result.warnings.append(
                     f"scene {scene.id}: Plex refused the value of {name}; the rest was written")
-                record.pop(name, None)
+                # Not ours after all: otherwise preserve_plex_edits would later take the old
+                # value for a person's edit.
+                record.get("fields", {}).pop(name, None)
+                record.get("tags", {}).pop(name, None)
         if edit.rating is not UNSET:
             plex.rate(item.rating_key, edit.rating)
             result.requests += 1

@@ -15,6 +15,7 @@ from worker.recent import recent_filter
 def _queue_versions(ctx: Context, versions: list[tuple[int, str]], *, force: bool,
                     reason: str) -> str:
     """Queue the scenes whose current version is not yet in Plex (all of them with force)."""
+    total = len(versions)
     if not force:
         records = ctx.state.get_many([scene_id for scene_id, _ in versions])
         fingerprint = ctx.config.plan_fingerprint()
@@ -26,8 +27,8 @@ def _queue_versions(ctx: Context, versions: list[tuple[int, str]], *, force: boo
                     and (record.scene_hash or "").endswith(f":{fingerprint}"))
 
         versions = [(sid, upd) for sid, upd in versions if not current(sid, upd)]
-    queued = ctx.queue.enqueue_many(versions, reason=reason, force=force)
-    return f"queued {queued} scene(s) for Plex ({len(versions)} not yet current)"
+    ctx.queue.enqueue_many(versions, reason=reason, force=force)
+    return f"{total - len(versions)} of {total} scene(s) already current in Plex"
 
 
 def sync_all(plugin_input: PluginInput, *, force: bool = False) -> str:
@@ -59,10 +60,12 @@ def process_queue(plugin_input: PluginInput) -> str:
     return run_draining(plugin_input, None)
 
 
-def queue_status(plugin_input: PluginInput) -> Any:
-    from worker.status import status_report
+def _lazy(module: str, name: str) -> Callable[[PluginInput], Any]:
+    def run(plugin_input: PluginInput) -> Any:
+        import importlib
 
-    return status_report(plugin_input)
+        return getattr(importlib.import_module(module), name)(plugin_input)
+    return run
 
 
 MODES: dict[str, Callable[[PluginInput], Any]] = {
@@ -70,5 +73,11 @@ MODES: dict[str, Callable[[PluginInput], Any]] = {
     "sync_all_force": lambda plugin_input: sync_all(plugin_input, force=True),
     "sync_recent": sync_recent,
     "process_queue": process_queue,
-    "queue_status": queue_status,
+    "queue_status": _lazy("worker.status", "status_report"),
+    "dlq_retry": _lazy("worker.maintenance", "dlq_retry"),
+    "dlq_purge": _lazy("worker.maintenance", "dlq_purge"),
+    "clear_queue": _lazy("worker.maintenance", "clear_queue"),
+    "reconcile": _lazy("worker.review", "reconcile"),
+    "preview": _lazy("worker.review", "preview"),
+    "health_check": _lazy("worker.health_check", "health_check"),
 }

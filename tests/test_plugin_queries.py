@@ -1,0 +1,51 @@
+"""Every GraphQL document PlexSync sends validates against the real Stash schema, and so do the
+variables it sends with them."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import OperationDefinitionNode, parse
+from graphql.execution.values import get_variable_values
+
+from stash import queries
+from tests.schema_fidelity import assert_valid_against_real_schema, require_real_schema
+from worker import hook
+
+DOCUMENTS = {name: value for name, value in vars(queries).items()
+             if name.isupper() and name != "SCENE_FIELDS" and isinstance(value, str)}
+DOCUMENTS["hook scene"] = hook._SCENE_QUERY
+DOCUMENTS["hook related"] = hook._RELATED_QUERY
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_document_is_valid_for_real_stash(name: str) -> None:
+    assert_valid_against_real_schema(DOCUMENTS[name])
+
+
+def _coerce(document: str, variables: dict) -> None:
+    schema = require_real_schema()
+    operation = next(d for d in parse(document).definitions
+                     if isinstance(d, OperationDefinitionNode))
+    result = get_variable_values(schema, operation.variable_definitions or (), variables)
+    assert not isinstance(result, list), [str(e) for e in result]
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        (hook._SCENE_QUERY, {"id": "5"}),
+        (hook._RELATED_QUERY, {"f": {"performers": {"value": ["3"], "modifier": "INCLUDES"}}}),
+        (hook._RELATED_QUERY,
+         {"f": {"studios": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
+        (hook._RELATED_QUERY, {"f": {"tags": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
+        (queries.SCENES_BY_ID, {"ids": ["1", "2"]}),
+        (queries.SCENE_BY_ID, {"id": "1"}),
+        (queries.SCENES_PAGE, {"filter": {"page": 2, "per_page": 1000, "sort": "id",
+                                          "direction": "ASC"}}),
+        (queries.SCENE_VERSIONS, {"scene_filter": {"updated_at": {
+            "value": "2026-11-24T12:58:00+01:00", "modifier": "GREATER_THAN"}}}),
+        (queries.CONFIGURE_PLUGIN, {"plugin_id": "plexsync", "input": {"plex_url": "http://x"}}),
+    ],
+)
+def test_variables_fit_the_real_input_types(document: str, variables: dict) -> None:
+    _coerce(document, variables)

@@ -1,0 +1,108 @@
+"""Health Check: is everything PlexSync needs in place, and if not, what exactly to fix."""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any
+
+import requests
+
+from stash import log
+from stash.client import StashClient
+from stash.protocol import PluginInput, UserError
+from sync.matching import PathIndex, name_key
+from sync.paths import normalize, to_plex
+from sync_queue.datadir import resolve_data_dir
+from validation.config import PlexSyncConfig
+from validation.scene import Scene
+from worker.classify import classify
+from worker.context import Context, load_config
+
+SAMPLE = 25
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.checks: list[dict[str, Any]] = []
+
+    def add(self, name: str, ok: bool, detail: str) -> bool:
+        self.checks.append({"check": name, "ok": ok, "detail": detail})
+        (log.info if ok else log.error)(f"[{'OK' if ok else 'FAIL'}] {name}: {detail}")
+        return ok
+
+
+def _identity(config: PlexSyncConfig) -> str:
+    response = requests.get(f"{config.plex_url}/identity", timeout=config.plex_timeout)
+    response.raise_for_status()
+    return "Plex answers at " + config.plex_url
+
+
+def _path_map(report: _Report, ctx: Context, index: PathIndex) -> None:
+    """The most common misconfiguration: Stash and Plex see the files under other prefixes."""
+    scenes = [Scene.from_stash(raw) for raw in islice(ctx.stash.iter_scenes(SAMPLE), SAMPLE)]
+    files = [f for s in scenes for f in s.files[:1]]
+    if not files:
+        report.add("path_map", True, "Stash has no scene files to check yet")
+        return
+    path_map = ctx.config.path_map
+    missing = [f for f in files if not index.by_path(normalize(to_plex(f.path, path_map)))]
+    if not missing:
+        report.add("path_map", True, f"all {len(files)} sampled Stash files are known to Plex")
+        return
+    first = missing[0]
+    mapped = to_plex(first.path, ctx.config.path_map)
+    alike = index.by_name_size(name_key(mapped), first.size)
+    hint = (f"; Plex has a file of that name and size at {alike[0].file!r}: make path_map "
+            "turn the Stash prefix into that Plex prefix" if alike else "")
+    report.add("path_map", len(missing) < len(files),
+               f"{len(files) - len(missing)} of {len(files)} sampled Stash files found in Plex;"
+               f" e.g. {first.path!r} maps to {mapped!r}, which Plex does not know{hint}")
+
+
+def health_check(plugin_input: PluginInput) -> dict[str, Any]:
+    report = _Report()
+    try:
+        stash = StashClient(plugin_input.connection)
+    except Exception as exc:
+        report.add("stash", False, f"cannot use Stash's API: {exc}")
+        raise UserError("Health check: Stash is not reachable") from None
+    report.add("stash", True, f"Stash answers at {plugin_input.connection.base_url}")
+    try:
+        config = load_config(stash)
+    except UserError as exc:
+        report.add("settings", False, str(exc))
+        return {"ok": False, "checks": report.checks}
+    report.add("settings", True, "settings are valid")
+    data_dir = resolve_data_dir(config.data_dir, plugin_input.connection.config_dir)
+    _plex_checks(report, Context(config, data_dir, stash))
+    ok = all(check["ok"] for check in report.checks)
+    log.info("Health check: everything is in place" if ok else
+             "Health check: see the FAIL lines above")
+    return {"ok": ok, "checks": report.checks}
+
+
+def _plex_checks(report: _Report, ctx: Context) -> None:
+    try:
+        try:
+            report.add("plex", True, _identity(ctx.config))
+        except Exception as exc:
+            report.add("plex", False, f"Plex is not reachable: {classify(exc).message}")
+            return
+        try:
+            sections = ctx.plex.sections()
+        except UserError as exc:
+            report.add("libraries", False, str(exc))
+            return
+        except Exception as exc:
+            failure = classify(exc)
+            name = "token" if failure.status == 401 else "libraries"
+            report.add(name, False, failure.message)
+            return
+        report.add("token", True, "Plex accepts the token")
+        if not report.add("libraries", bool(sections),
+                          ", ".join(f"{s.title} ({', '.join(s.locations)})" for s in sections)
+                          or "no movie-type library found in Plex"):
+            return
+        _path_map(report, ctx, ctx.plex.index(force=True))
+    finally:
+        ctx.close()

@@ -1,0 +1,71 @@
+"""Queue and dead-letter housekeeping tasks. They need Stash (for the data folder) but not Plex,
+so they work while Plex is down or not yet configured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stash import log
+from stash.client import StashClient
+from stash.protocol import PluginInput, UserError
+from sync_queue.datadir import resolve_data_dir
+from sync_queue.dead_letters import DeadLetters
+from sync_queue.jobs import JobQueue
+from worker.detached import take_over
+from worker.spawn import ensure_drainer
+
+
+def _data_dir(plugin_input: PluginInput) -> Path:
+    settings = StashClient(plugin_input.connection).plugin_settings()
+    return resolve_data_dir(settings.get("data_dir"), plugin_input.connection.config_dir)
+
+
+def dlq_retry(plugin_input: PluginInput) -> str:
+    data_dir = _data_dir(plugin_input)
+    queue, dead = JobQueue(str(data_dir)), DeadLetters(str(data_dir))
+    try:
+        moved = dead.retry_all(queue)
+    finally:
+        dead.close()
+        queue.close()
+    if moved:
+        ensure_drainer(data_dir, plugin_input.connection)
+    message = f"moved {moved} dead letter(s) back onto the queue"
+    log.info(message)
+    return message
+
+
+def dlq_purge(plugin_input: PluginInput) -> str:
+    raw = plugin_input.args.get("days", "30")
+    try:
+        days = float(raw)
+    except (TypeError, ValueError):
+        raise UserError(f"days must be a number, got {raw!r}") from None
+    if days < 0:
+        raise UserError(f"days must not be negative, got {days:g}")
+    dead = DeadLetters(str(_data_dir(plugin_input)))
+    try:
+        purged = dead.purge(days)
+    finally:
+        dead.close()
+    message = f"purged {purged} dead letter(s) older than {days:g} day(s)"
+    log.info(message)
+    return message
+
+
+def clear_queue(plugin_input: PluginInput) -> str:
+    data_dir = _data_dir(plugin_input)
+    # Hold the drainer lock so no drainer is mid-batch with jobs the clear would miss.
+    lock = take_over(data_dir, 300.0)
+    if lock is None:
+        raise UserError("the background PlexSync worker did not stop in time; try again")
+    queue = JobQueue(str(data_dir))
+    try:
+        queue.resume_abandoned()
+        cleared = queue.clear()
+    finally:
+        queue.close()
+        lock.release()
+    message = f"cleared {cleared} queued change(s); run Sync All Scenes to queue them again"
+    log.info(message)
+    return message
