@@ -19,6 +19,9 @@ from stash.protocol import UserError, parse_input, reply  # noqa: E402
 
 def _run(text: str) -> object:
     plugin_input = parse_input(text)
+    from worker.deps import ensure
+
+    ensure(plugin_input.connection.plugin_dir)
     if plugin_input.hook is not None:
         from worker.hook import handle_hook
 
