@@ -1,0 +1,35 @@
+"""Shared fixtures: both doubles and the end-to-end harness, fresh for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.doubles.plex import PlexDouble
+from tests.doubles.stash import StashDouble
+from tests.harness import Harness
+
+
+@pytest.fixture
+def stash() -> Iterator[StashDouble]:
+    double = StashDouble().start()
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+def plex() -> Iterator[PlexDouble]:
+    double = PlexDouble().start()
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+def harness(stash: StashDouble, plex: PlexDouble, tmp_path: Path) -> Iterator[Harness]:
+    h = Harness(stash, plex, tmp_path)
+    yield h
+    # Before the doubles stop (fixtures tear down in reverse): a drainer left running would
+    # outlive the test and keep retrying against closed ports.
+    h.kill_drainers()

@@ -1,0 +1,222 @@
+"""End-to-end harness: runs plexsync.py against the two doubles exactly as Stash would.
+
+Tasks and hooks are child processes fed Stash's JSON on stdin; a hook's detached drainer runs in
+its own session, so the harness watches it through the data directory (queue, lock, pid file,
+log) like a person would, and kills it at teardown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sync_queue.dead_letters import DeadLetter, DeadLetters
+from sync_queue.jobs import JobQueue
+from sync_queue.lock import FileLock
+from tests.doubles.plex import PlexDouble
+from tests.doubles.sample import Sample, build_sample
+from tests.doubles.stash import StashDouble
+from tests.plugin_run import LEVELS, ROOT, PluginRun, run_plugin
+
+PLUGIN_ID = "plexsync"
+LOCK_FILE = "drainer.lock"
+PID_FILE = "drainer.pid"
+LOG_FILE = "drainer.log"
+HANDOVER_FILE = "handover"
+POLL = 0.02
+_EMPTY_COUNTS = {"waiting": 0, "due": 0, "retrying": 0, "taken": 0}
+_PROC = Path("/proc/self/stat").exists()  # Linux: lets us tell zombies and reused pids apart
+
+
+class Harness:
+    def __init__(self, stash: StashDouble, plex: PlexDouble, tmp_path: Path) -> None:
+        self.stash = stash
+        self.plex = plex
+        self.data_dir = Path(tmp_path) / "data"
+        self.run_timeout = 120.0
+        # An empty plexapi config: a developer's ~/.config/plexapi must not change the client.
+        self._plexapi_config = Path(tmp_path) / "plexapi-config.ini"
+        self._plexapi_config.touch()
+        stash.plugin_settings[PLUGIN_ID] = {
+            "plex_url": plex.url, "plex_token": plex.token, "data_dir": str(self.data_dir),
+        }
+
+    # --- setting up ----------------------------------------------------------------------------
+
+    def build_sample(self, n: int = 25, **options: Any) -> Sample:
+        """build_sample on both doubles, with path_map configured to match."""
+        sample = build_sample(self.stash, self.plex, n, **options)
+        self.configure(path_map=sample.path_map)
+        return sample
+
+    def configure(self, **settings: Any) -> None:
+        """Merge into the plugin's saved settings; None removes a setting (never saved)."""
+        current = self.stash.plugin_settings.setdefault(PLUGIN_ID, {})
+        current.update(settings)
+        for key in [k for k, v in current.items() if v is None]:
+            del current[key]
+
+    # --- running the plugin --------------------------------------------------------------------
+
+    def payload(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"server_connection": self.stash.server_connection(plugin_dir=str(ROOT)),
+                "args": args}
+
+    def run(self, args: dict[str, Any]) -> PluginRun:
+        env = {"PLEXAPI_CONFIG_PATH": str(self._plexapi_config)}
+        return run_plugin(self.payload(args), timeout=self.run_timeout, env=env)
+
+    def task(self, mode: str, **args: Any) -> PluginRun:
+        return self.run({"mode": mode, **args})
+
+    def hook(self, scene_id: int, hook_type: str = "Scene.Update.Post",
+             input: dict[str, Any] | None = None,
+             input_fields: list[str] | None = None) -> PluginRun:
+        """A hook as Stash sends it. input=None is what a scan or sceneCreate sends; an edit in
+        the UI sends its input, and inputFields lists the keys the client sent."""
+        context: dict[str, Any] = {"id": scene_id, "type": hook_type, "input": input}
+        fields = input_fields if input_fields is not None else list(input or ())
+        if fields:  # Stash omits an empty inputFields
+            context["inputFields"] = fields
+        return self.run({"hookContext": context})
+
+    # --- observing -----------------------------------------------------------------------------
+
+    def queue_counts(self) -> dict[str, int]:
+        if not self.data_dir.is_dir():
+            return dict(_EMPTY_COUNTS)
+        queue = JobQueue(self.data_dir)
+        try:
+            return queue.counts()
+        finally:
+            queue.close()
+
+    def dead_letters(self) -> list[DeadLetter]:
+        if not self.data_dir.is_dir():
+            return []
+        letters = DeadLetters(self.data_dir)
+        try:
+            return letters.list(limit=1_000_000)
+        finally:
+            letters.close()
+
+    def drainer_log(self) -> str:
+        try:
+            return (self.data_dir / LOG_FILE).read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def drainer_running(self) -> bool:
+        """Whether some process holds the drainer lock (probing takes it for an instant)."""
+        if not self.data_dir.is_dir():
+            return False
+        lock = FileLock(self.data_dir / LOCK_FILE)
+        if lock.acquire(0):
+            lock.release()
+            return False
+        return True
+
+    def wait_drained(self, timeout: float = 30, *, stop_drainer: bool = True) -> None:
+        """Wait until no job is waiting or taken and no drainer holds the lock (or lives).
+
+        An idle drainer keeps the lock for half a minute before it exits; with stop_drainer,
+        once the queue is empty it is asked to hand over (the protocol a foreground task uses),
+        so tests need not wait for that.
+        """
+        deadline = time.monotonic() + timeout
+        handover = self.data_dir / HANDOVER_FILE
+        asked = False
+        try:
+            while True:
+                counts = self.queue_counts()
+                empty = counts["waiting"] == 0 and counts["taken"] == 0
+                # The drainer releases the lock last, so once it is free all is written; waiting
+                # for the exit too leaves no process behind to confuse the next step.
+                if empty and not self.drainer_running() and self.drainer_pid() is None:
+                    return
+                if empty and stop_drainer and not asked:
+                    handover.write_text(str(os.getpid()))
+                    asked = True
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(self._not_drained(timeout, counts))
+                time.sleep(POLL)
+        finally:
+            if asked:
+                handover.unlink(missing_ok=True)
+
+    def _not_drained(self, timeout: float, counts: dict[str, int]) -> str:
+        lines = [_readable(line) for line in self.drainer_log().splitlines()[-30:]]
+        tail = "\n".join(lines) or "(empty)"
+        return (f"queue not drained after {timeout:g}s: {counts}; "
+                f"drainer running: {self.drainer_running()}; "
+                f"dead letters: {len(self.dead_letters())}\n--- drainer.log (tail) ---\n{tail}")
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 10,
+                   what: str = "condition") -> None:
+        """Poll a condition with a deadline (never sleep as synchronisation)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{what} not reached within {timeout:g}s")
+            time.sleep(POLL)
+
+    # --- teardown ------------------------------------------------------------------------------
+
+    def drainer_pid(self) -> int | None:
+        """The pid of the drainer that last took the lock, if it is still alive."""
+        try:
+            pid = int((self.data_dir / PID_FILE).read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if _is_live_drainer(pid) else None
+
+    def kill_drainers(self, timeout: float = 5) -> None:
+        """SIGKILL the drainer named in drainer.pid if it is alive, and wait until it is gone."""
+        pid = self.drainer_pid()
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        self.wait_until(lambda: not _alive(pid), timeout, f"drainer {pid} gone")
+
+
+def _readable(line: str) -> str:
+    """A drainer.log line without the protocol's control characters."""
+    if len(line) >= 3 and line[0] == "\x01" and line[2] == "\x02":
+        return f"{LEVELS.get(line[1], line[1])}: {line[3:]}"
+    return line
+
+
+def _alive(pid: int) -> bool:
+    """Running and not a zombie: a killed drainer is not our child, so we cannot reap it."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if not _PROC:
+        return True  # signal 0 is all we can know
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _is_live_drainer(pid: int) -> bool:
+    """Guards against pid reuse: only a live `plexsync.py --drain` process qualifies."""
+    if not _alive(pid):
+        return False
+    if not _PROC:
+        return True  # trust the pid file
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"--drain" in argv and any(arg.endswith(b"plexsync.py") for arg in argv)
