@@ -1,0 +1,265 @@
+"""PlexClient against the Plex double: identity, secrets, sections, the path index and its cache,
+scans. Item reads and writes: test_plex_client_edits.py; misbehaving Plex: _faults.py."""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import plexapi
+import pytest
+
+from plex.client import PAGE_SIZE, PlexClient
+from plex.index_cache import MAX_AGE, IndexCache
+from stash.protocol import UserError
+from sync.matching import IndexEntry
+from tests.doubles.plex import PlexDouble
+from tests.doubles.plex.item import Part
+from validation.config import PlexSyncConfig
+
+TOKEN = "s3cret-plex-token-abc"
+# PlexClient writes these into the process environment before plexapi is imported.
+PLEXAPI_ENV = (
+    "PLEXAPI_CONFIG_PATH", "PLEXAPI_HEADER_IDENTIFIER", "PLEXAPI_HEADER_PRODUCT",
+    "PLEXAPI_HEADER_DEVICE_NAME", "PLEXAPI_PLEXAPI_AUTORELOAD", "PLEXAPI_PLEXAPI_TIMEOUT",
+)
+CLIENT_HEADERS = ("X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Device-Name")
+
+
+@pytest.fixture(autouse=True)
+def plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo what PlexClient changes process-wide, so other tests see plexapi as they left it."""
+    restore_plexapi_settings(monkeypatch)
+
+
+def restore_plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PLEXAPI_ENV:
+        # setenv first records the original value (or its absence) for undo at teardown.
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+        if name == "PLEXAPI_CONFIG_PATH":
+            monkeypatch.setenv(name, os.devnull)  # a developer's own config.ini stays out
+        else:
+            monkeypatch.delenv(name)
+    for header in CLIENT_HEADERS:
+        monkeypatch.setitem(plexapi.BASE_HEADERS, header, plexapi.BASE_HEADERS[header])
+
+
+@pytest.fixture
+def plex() -> Iterator[PlexDouble]:
+    with PlexDouble(token=TOKEN) as double:
+        yield double
+
+
+def make_config(url: str, **settings: Any) -> PlexSyncConfig:
+    return PlexSyncConfig.from_settings({"plex_url": url, "plex_token": TOKEN, **settings})
+
+
+def make_client(plex: PlexDouble, data_dir: Path, **settings: Any) -> PlexClient:
+    return PlexClient(make_config(plex.url, **settings), data_dir)
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 5.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, "condition not met before the deadline"
+        time.sleep(0.01)
+    return result
+
+
+def listings(plex: PlexDouble, section_id: int) -> int:
+    prefix = f"/library/sections/{section_id}/all"
+    return sum(1 for method, target in plex.requests if method == "GET" and
+               target.startswith(prefix))
+
+
+# -- identity and secrets ---------------------------------------------------------------
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers `GET /` like PMS and keeps each request's headers: the double does not."""
+
+    server: Any
+
+    def do_GET(self) -> None:
+        self.server.seen.append((self.path, dict(self.headers)))
+        body = b'<MediaContainer size="0" machineIdentifier="ab" version="1.41" />'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def recorder() -> Iterator[Any]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    httpd.seen = []  # type: ignore[attr-defined]
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_client_identifier_is_stable_per_data_dir(recorder: Any, tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{recorder.server_address[1]}"
+    first, second, other = tmp_path / "a", tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    other.mkdir()
+    for data_dir in (first, second, other):
+        PlexClient(make_config(url), data_dir)
+    sent = [headers["X-Plex-Client-Identifier"] for _, headers in recorder.seen]
+    assert sent[0] == sent[1] == (first / "client_id").read_text()
+    assert sent[2] == (other / "client_id").read_text() != sent[0]
+    assert all(h["X-Plex-Product"] == "PlexSync" and h["X-Plex-Token"] == TOKEN
+               for _, h in recorder.seen)
+    assert all(TOKEN not in path for path, _ in recorder.seen)
+
+
+def test_token_never_in_a_url_or_a_log(
+    plex: PlexDouble, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    sid = plex.add_section("Scenes", ["/data"])
+    rk = plex.add_item(sid, "/data/a.mp4", size=3)
+    client = make_client(plex, tmp_path)
+    client.index()
+    client.fetch_items([rk])
+    client.rate(rk, 5)
+    client.upload(rk, "poster", b"img")
+    client.scan("/data/new")
+    assert len(plex.requests) >= 7
+    assert all(TOKEN not in target for _, target in plex.requests)
+    assert TOKEN not in caplog.text
+    assert TOKEN not in "".join(p.read_text(errors="replace") for p in tmp_path.iterdir()
+                                if p.is_file())
+
+
+# -- sections ------------------------------------------------------------------------------
+
+def test_sections_are_movie_sections_chosen_by_name(plex: PlexDouble, tmp_path: Path) -> None:
+    scenes = plex.add_section("Scenes", ["/data/scenes", "/more"])
+    old = plex.add_section("Old Clips", ["/old"], agent="com.plexapp.agents.none")
+    plex.add_section("Music", ["/music"], agent="tv.plex.agents.music", type="artist")
+    every = make_client(plex, tmp_path).sections()
+    assert [(s.key, s.title, s.type) for s in every] == [
+        (scenes, "Scenes", "movie"), (old, "Old Clips", "movie")]
+    assert every[0].locations == ("/data/scenes", "/more")
+    picked = make_client(plex, tmp_path, plex_library=" SCENES ").sections()
+    assert [s.key for s in picked] == [scenes]
+    both = make_client(plex, tmp_path, plex_library="old clips,scenes").sections()
+    assert {s.key for s in both} == {scenes, old}
+
+
+def test_unknown_library_names_the_known_ones(plex: PlexDouble, tmp_path: Path) -> None:
+    plex.add_section("Scenes", ["/data"])
+    plex.add_section("Old Clips", ["/old"])
+    plex.add_section("Music", ["/music"], agent="tv.plex.agents.music", type="artist")
+    client = make_client(plex, tmp_path, plex_library="Scenes, Nope")
+    with pytest.raises(UserError, match="Nope") as raised:
+        client.sections()
+    assert "Scenes" in str(raised.value) and "Old Clips" in str(raised.value)
+    assert "Music" not in str(raised.value)
+
+
+# -- the path index ------------------------------------------------------------------------
+
+def test_index_pages_every_part_of_every_section(plex: PlexDouble, tmp_path: Path) -> None:
+    big = plex.add_section("Big", ["/big"])
+    small = plex.add_section("Small", ["/small", "/big"])
+    count = 2 * PAGE_SIZE + 1
+    for i in range(count):
+        plex.add_item(big, f"/big/clip{i:05}.mp4", size=i + 1)
+    two_parts = plex.add_item(small, "/small/cd1.mkv", size=11)
+    # add_item makes one-part items; a second part is added to the double's store directly.
+    plex.store.items[two_parts].parts.append(Part(10**6, "/small/cd2.mkv", 22))
+    same_file = plex.add_item(small, "/big/clip00007.mp4", size=8)
+    client = make_client(plex, tmp_path)
+    plex.reset_counts()
+    index = client.index()
+    assert listings(plex, big) == math.ceil(count / PAGE_SIZE) == 3
+    assert listings(plex, small) == 1
+    assert len(index) == count + 3
+    for i in range(count):
+        assert [e.size for e in index.by_path(f"/big/clip{i:05}.mp4")][-1] == i + 1
+    assert index.by_path("/small/cd1.mkv") == [IndexEntry(two_parts, small, "/small/cd1.mkv", 11)]
+    assert index.by_path("/small/cd2.mkv") == [IndexEntry(two_parts, small, "/small/cd2.mkv", 22)]
+    assert {(e.rating_key, e.section_id) for e in index.by_path("/big/clip00007.mp4")} == {
+        ("8", big), (same_file, small)}
+    assert [e.rating_key for e in index.by_name_size("clip04000.mp4", 4001)] == ["4001"]
+
+
+def test_index_cache_is_used_forced_and_forgotten(plex: PlexDouble, tmp_path: Path) -> None:
+    sid = plex.add_section("Scenes", ["/data"])
+    for i in range(3):
+        plex.add_item(sid, f"/data/{i}.mp4", size=i)
+    make_client(plex, tmp_path).index()
+    plex.reset_counts()
+    client = make_client(plex, tmp_path)
+    assert len(client.index()) == 3 and plex.counts["listing"] == 0
+    assert len(client.index(force=True)) == 3 and plex.counts["listing"] == 1
+    assert len(client.index()) == 3 and plex.counts["listing"] == 1
+    client.forget_index()
+    plex.add_item(sid, "/data/late.mp4")
+    assert client.index().by_path("/data/late.mp4") and plex.counts["listing"] == 2
+
+
+def test_index_cache_expires_after_max_age(plex: PlexDouble, tmp_path: Path) -> None:
+    sid = plex.add_section("Scenes", ["/data"])
+    plex.add_item(sid, "/data/a.mp4", size=1)
+    client = make_client(plex, tmp_path)
+    client.index()
+    cache = IndexCache(str(tmp_path / "plexsync.db"))
+    sections = client.sections()
+    assert cache.load(sections, now=time.time() + MAX_AGE - 5) == [
+        IndexEntry("1", sid, "/data/a.mp4", 1)]
+    assert cache.load(sections, now=time.time() + MAX_AGE + 5) is None
+    cache.close()
+
+
+def test_other_library_choice_does_not_reuse_the_cache(plex: PlexDouble, tmp_path: Path) -> None:
+    one = plex.add_section("One", ["/one"])
+    two = plex.add_section("Two", ["/two"])
+    plex.add_item(one, "/one/a.mp4")
+    plex.add_item(two, "/two/b.mp4")
+    assert len(make_client(plex, tmp_path, plex_library="One").index()) == 1
+    index = make_client(plex, tmp_path).index()
+    assert index.by_path("/two/b.mp4") and len(index) == 2
+
+
+# -- scans ---------------------------------------------------------------------------------
+
+def test_scan_refreshes_the_section_holding_the_folder(plex: PlexDouble, tmp_path: Path) -> None:
+    plex.add_section("Other", ["/other"])
+    sid = plex.add_section("Scenes", ["/data/a", "/data/b/"])
+    client = make_client(plex, tmp_path)
+    assert client.scan("/data/b/new folder & more") is True
+    assert client.scan("/data/a") is True
+    assert client.scan("/data/ab/x") is False
+    assert client.scan("/elsewhere") is False
+    assert plex.scans == [(sid, "/data/b/new folder & more"), (sid, "/data/a")]
+
+
+def test_scan_reveals_a_pending_file_and_invalidates_the_cache(
+    plex: PlexDouble, tmp_path: Path
+) -> None:
+    sid = plex.add_section("Scenes", ["/data"])
+    plex.add_item(sid, "/data/old.mp4")
+    plex.add_pending(sid, "/data/new/clip.mp4", size=5, delay=0.05)
+    client = make_client(plex, tmp_path)
+    before = client.sections(refresh=True)[0].scanned_at
+    assert not client.index().by_path("/data/new/clip.mp4")
+    plex.reset_counts()
+    assert client.scan("/data/new") is True
+    found = wait_until(lambda: client.index().by_path("/data/new/clip.mp4"))
+    assert found[0].size == 5
+    # Only the scan's new scannedAt made the cached index stale: one relisting, no force.
+    assert plex.counts["listing"] == 1
+    assert client.sections(refresh=True)[0].scanned_at != before

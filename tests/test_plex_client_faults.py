@@ -1,0 +1,77 @@
+"""PlexClient when Plex misbehaves: a wrong token, maintenance, an outage, a hung server, and
+a proxy in the environment that must not sit between PlexSync and a Plex on this machine."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from plexapi.exceptions import BadRequest, Unauthorized
+
+from tests.doubles.plex import PlexDouble
+from tests.test_plex_client import TOKEN, make_client, restore_plexapi_settings
+
+
+@pytest.fixture(autouse=True)
+def plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    restore_plexapi_settings(monkeypatch)
+
+
+@pytest.fixture
+def plex() -> Iterator[PlexDouble]:
+    with PlexDouble(token=TOKEN) as double:
+        yield double
+
+
+def test_probe_up_unauthorized_down_and_maintenance(plex: PlexDouble, tmp_path: Path) -> None:
+    client = make_client(plex, tmp_path)
+    client.probe()
+    plex.token = "rotated"
+    with pytest.raises(Unauthorized):
+        client.probe()
+    with pytest.raises(Unauthorized):
+        make_client(plex, tmp_path)
+    plex.token = TOKEN
+    plex.maintenance = True
+    with pytest.raises(BadRequest, match=r"^\(503\)") as raised:
+        client.probe()
+    assert not isinstance(raised.value, Unauthorized)
+    plex.maintenance = False
+    plex.go_down()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        client.probe()
+    plex.come_up()
+    client.probe()
+
+
+def test_a_hung_server_times_out(plex: PlexDouble, tmp_path: Path) -> None:
+    client = make_client(plex, tmp_path, plex_timeout=1)
+    plex.hang = True
+    try:
+        started = time.monotonic()
+        with pytest.raises(requests.exceptions.Timeout):
+            client.probe()
+        with pytest.raises(requests.exceptions.Timeout):
+            make_client(plex, tmp_path, plex_timeout=1)
+        assert time.monotonic() - started < 4
+    finally:
+        plex.hang = False
+    client.probe()
+
+
+def test_a_proxy_in_the_environment_is_bypassed_for_loopback(
+    plex: PlexDouble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = plex.add_section("Scenes", ["/data"])
+    plex.add_item(sid, "/data/a.mp4")
+    # Nothing listens on port 9: a request sent through this proxy would fail.
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    client = make_client(plex, tmp_path)
+    assert len(client.index()) == 1
+    client.probe()
