@@ -29,6 +29,7 @@ PID_FILE = "drainer.pid"
 LOG_FILE = "drainer.log"
 HANDOVER_FILE = "handover"
 POLL = 0.02
+STALL = 3.0  # a hook's drainer holds the lock within a few hundred ms of being started
 _EMPTY_COUNTS = {"waiting": 0, "due": 0, "retrying": 0, "taken": 0}
 _PROC = Path("/proc/self/stat").exists()  # Linux: lets us tell zombies and reused pids apart
 
@@ -121,39 +122,47 @@ class Harness:
             return False
         return True
 
-    def wait_drained(self, timeout: float = 30, *, stop_drainer: bool = True) -> None:
+    def wait_drained(self, timeout: float = 30, *, stop_drainer: bool = True,
+                     stall: float = STALL) -> None:
         """Wait until no job is waiting or taken and no drainer holds the lock (or lives).
 
         An idle drainer keeps the lock for half a minute before it exits; with stop_drainer,
         once the queue is empty it is asked to hand over (the protocol a foreground task uses),
-        so tests need not wait for that.
+        so tests need not wait for that. Jobs left with no drainer for `stall` seconds will
+        never drain: that fails at once rather than at the deadline.
         """
         deadline = time.monotonic() + timeout
-        handover = self.data_dir / HANDOVER_FILE
+        unattended_since: float | None = None
         asked = False
         try:
             while True:
                 counts = self.queue_counts()
                 empty = counts["waiting"] == 0 and counts["taken"] == 0
                 # The drainer releases the lock last, so once it is free all is written; waiting
-                # for the exit too leaves no process behind to confuse the next step.
-                if empty and not self.drainer_running() and self.drainer_pid() is None:
+                # for its exit too leaves no process behind to confuse the next step.
+                busy = self.drainer_running() or self.drainer_pid() is not None
+                if empty and not busy:
                     return
                 if empty and stop_drainer and not asked:
-                    handover.write_text(str(os.getpid()))
+                    (self.data_dir / HANDOVER_FILE).write_text(str(os.getpid()))
                     asked = True
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(self._not_drained(timeout, counts))
+                now = time.monotonic()
+                unattended_since = None if busy else unattended_since or now
+                if unattended_since is not None and now - unattended_since >= stall:
+                    raise TimeoutError(self._not_drained(
+                        f"jobs wait but no drainer has run for {stall:g}s", counts))
+                if now >= deadline:
+                    raise TimeoutError(self._not_drained(f"not drained after {timeout:g}s",
+                                                         counts))
                 time.sleep(POLL)
         finally:
             if asked:
-                handover.unlink(missing_ok=True)
+                (self.data_dir / HANDOVER_FILE).unlink(missing_ok=True)
 
-    def _not_drained(self, timeout: float, counts: dict[str, int]) -> str:
-        lines = [_readable(line) for line in self.drainer_log().splitlines()[-30:]]
+    def _not_drained(self, reason: str, counts: dict[str, int]) -> str:
+        lines = [readable(line) for line in self.drainer_log().splitlines()[-30:]]
         tail = "\n".join(lines) or "(empty)"
-        return (f"queue not drained after {timeout:g}s: {counts}; "
-                f"drainer running: {self.drainer_running()}; "
+        return (f"queue {reason}: {counts}; drainer running: {self.drainer_running()}; "
                 f"dead letters: {len(self.dead_letters())}\n--- drainer.log (tail) ---\n{tail}")
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 10,
@@ -185,8 +194,8 @@ class Harness:
         self.wait_until(lambda: not _alive(pid), timeout, f"drainer {pid} gone")
 
 
-def _readable(line: str) -> str:
-    """A drainer.log line without the protocol's control characters."""
+def readable(line: str) -> str:
+    """A log line (drainer.log holds them raw) as "level: text", without control characters."""
     if len(line) >= 3 and line[0] == "\x01" and line[2] == "\x02":
         return f"{LEVELS.get(line[1], line[1])}: {line[3:]}"
     return line

@@ -103,13 +103,20 @@ def test_queue_status_is_one_json_object_over_the_protocol(
     assert plex.token not in run.stdout + run.stderr
 
 
-def test_wait_drained_names_what_is_stuck(harness: Harness) -> None:
+@pytest.mark.parametrize(("timeout", "stall", "reason"), [
+    (0.1, 10, "not drained after 0.1s"),
+    (10, 0.1, "no drainer has run for 0.1s"),
+])
+def test_wait_drained_names_what_is_stuck(harness: Harness, timeout: float, stall: float,
+                                          reason: str) -> None:
     harness.data_dir.mkdir()
     queue = JobQueue(harness.data_dir)
     queue.enqueue(1, "2026-01-01T00:00:00+01:00")
     queue.close()
-    with pytest.raises(TimeoutError, match=r"'waiting': 1.*drainer running: False"):
-        harness.wait_drained(timeout=0.1)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match=rf"{reason}.*'waiting': 1.*drainer running: False"):
+        harness.wait_drained(timeout=timeout, stall=stall)
+    assert time.monotonic() - started < 5
 
 
 def test_wait_drained_ends_the_idle_drainer_a_hook_started(harness: Harness) -> None:

@@ -124,9 +124,6 @@ def _pools(stash: StashDouble, rng: random.Random, n: int) -> _Pools:
               for i in range(min(200, 2 + n // 100))]
     folders: dict[int | None, str] = {sid: f"studio-{k:03d}" for k, sid in enumerate(studios)}
     folders[None] = "unsorted"
-    # Scenes take runs of these pools: shuffled, a run is not a run of creation order.
-    rng.shuffle(performers)
-    rng.shuffle(tags)
     return _Pools(studios, performers, tags, groups, folders)
 
 
@@ -165,11 +162,8 @@ def _draw(rng: random.Random, seq: Sequence[T]) -> T:
 
 
 def _some(rng: random.Random, pool: list[int], counts: Sequence[int]) -> list[int]:
-    """A few distinct ids: a run of the (shuffled) pool from a random start."""
-    count = min(_draw(rng, counts), len(pool))
-    start = int(rng.random() * len(pool))
-    picked = pool[start:start + count]
-    return picked + pool[:count - len(picked)]
+    """A few distinct ids (a repeated draw just makes the list shorter)."""
+    return list(dict.fromkeys(_draw(rng, pool) for _ in range(_draw(rng, counts))))
 
 
 # --- files ---------------------------------------------------------------------------------------
