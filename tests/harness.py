@@ -35,6 +35,8 @@ _PROC = Path("/proc/self/stat").exists()  # Linux: lets us tell zombies and reus
 
 
 class Harness:
+    """One test's PlexSync installation: settings in the Stash double, a data dir, runs."""
+
     def __init__(self, stash: StashDouble, plex: PlexDouble, tmp_path: Path) -> None:
         self.stash = stash
         self.plex = plex
