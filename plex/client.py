@@ -119,15 +119,20 @@ class PlexClient:
         rejected, failures = [], 0
         parts = list(_split(edit))
         for name, part in parts:
-            try:
-                self._put(f"/library/sections/{edit.section_id}/all?{edit_query(part)}")
-            except Unauthorized:
-                raise
-            except BadRequest as exc:
-                if not str(exc).startswith(("(400)", "(500)")):
+            # Plex answers 500 for a bad value and for a passing fault alike: a part is refused
+            # only if it fails twice.
+            for attempt in (1, 2):
+                try:
+                    self._put(f"/library/sections/{edit.section_id}/all?{edit_query(part)}")
+                    break
+                except Unauthorized:
                     raise
-                rejected.append(name)
-                failures += 1
+                except BadRequest as exc:
+                    if not str(exc).startswith(("(400)", "(500)")):
+                        raise
+                    if attempt == 2:
+                        rejected.append(name)
+                        failures += 1
         if parts and failures == len(parts):
             raise BadRequest(f"(500) Plex refused every part of the edit of item "
                              f"{edit.rating_key}")

@@ -148,8 +148,9 @@ def test_a_refused_value_costs_only_itself(plex: PlexDouble, tmp_path: Path, tag
     assert sorted(a["tag"] for a in held["actors"]) == ["Jane Roe", "New Face"]
     assert "title" in held["locked"] and "genre" in held["locked"]
     assert "year" not in held["locked"]
-    # The whole PUT, then one per part: title, year, each tag type, the actors, other locks.
-    assert plex.counts["edit"] == 1 + 2 + len(set(bad.tags) | set(bad.remove)) + 1 + 1
+    # The whole PUT, then one per part: title, year (twice: a refusal must repeat before it
+    # counts), each tag type, the actors, other locks.
+    assert plex.counts["edit"] == 1 + 3 + len(set(bad.tags) | set(bad.remove)) + 1 + 1
 
 
 def test_an_edit_plex_refuses_entirely_raises(plex: PlexDouble, tmp_path: Path) -> None:

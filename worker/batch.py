@@ -128,7 +128,13 @@ class Batch:
             self.tally.errors.append(failure.message)
             return
         work = self._fresh(by_scene, raw)
-        self._match(work)
+        try:
+            self._match(work)
+        except Exception as exc:  # Plex unreachable or refusing the token while indexing
+            failure = classify(exc)
+            for item in work:
+                self._failed(item, failure)
+            return
         self._write([w for w in work if w.match is not None])
 
     def _fresh(self, by_scene: dict[int, list[Job]], raw: dict[int, dict]) -> list[Work]:
