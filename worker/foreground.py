@@ -18,7 +18,9 @@ RETRY_PATIENCE = 30.0   # a task waits this long for jobs that are only retrying
 
 
 def summary(tally: Tally, seconds: float) -> str:
-    parts = [f"{tally.synced} written", f"{tally.skipped} already current"]
+    parts = [f"{tally.synced} written"]
+    if tally.skipped:
+        parts.append(f"{tally.skipped} unchanged since queued")
     for name in ("review", "not_found", "retrying", "dead", "dropped"):
         count = getattr(tally, name)
         if count:
