@@ -236,6 +236,7 @@ class Batch:
             work.scene.id, keys, stash_updated_at=work.scene.updated_at,
             scene_hash=self._sync_key(work.scene), written=result.written)
         self._ack(work.jobs)
+        self.ctx.dead.discard(work.scene.id)  # an old failure of this scene is history now
         self.ctx.breaker_success()
         self.tally.synced += 1
         self.tally.requests += result.requests
