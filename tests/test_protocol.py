@@ -43,3 +43,23 @@ def assert_clean_error(run, reason: str) -> None:  # type: ignore[no-untyped-def
 )
 def test_bad_input_gives_one_line_reason_and_nonzero_exit(stdin: str, reason: str) -> None:
     assert_clean_error(run_plugin(stdin), reason)
+
+
+def test_bad_input_leaves_the_queue_as_it_was(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sync_queue.datadir import resolve_data_dir
+    from sync_queue.jobs import JobQueue
+
+    data_dir = resolve_data_dir(None, str(tmp_path))
+    queue = JobQueue(str(data_dir))
+    queue.enqueue(7, "2026-11-25T01:00:00+01:00")
+    before = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
+    connection = {**CONNECTION, "Dir": str(tmp_path)}
+    for args in ({"mode": "explode"}, {"hookContext": {"id": 7, "type": "Gallery.Update.Post"}},
+                 {"hookContext": {"type": "Scene.Update.Post"}}, {}):
+        run = run_plugin(json.dumps({"server_connection": connection, "args": args}))
+        assert run.returncode != 0 and "error" in run.result
+    assert [(j.scene_id, j.updated_at) for j in queue.waiting()] == [
+        (7, "2026-11-25T01:00:00+01:00")]
+    after = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
+    assert after.keys() == before.keys()
+    queue.close()
