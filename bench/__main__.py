@@ -1,0 +1,112 @@
+"""PlexSync benchmark: the real plexsync.py, run as Stash runs it, against the two doubles.
+
+The Stash and Plex doubles run in this process (threads); every plugin run is a child process
+fed Stash's JSON on stdin, so the plugin shares no interpreter with the doubles. Each scenario
+builds a fresh sample library (tests/doubles/sample.py): N scenes curated in Stash, the same
+files bare in Plex as a fresh scan leaves them, with covers unless --no-covers. Plex answers
+every request after --latency seconds (default 0.002).
+
+Scenarios
+  sync   Sync All Scenes on N scenes (the first full sync: every item changes), then again with
+         nothing changed (the no-op sync). Reports wall time, time per scene, Plex requests by
+         kind and per scene, Stash GraphQL requests and image downloads, the most Plex requests
+         in flight at once and per second, and the plugin process's peak memory (ru_maxrss).
+  hooks  After a full sync of N scenes, --hooks sequential rounds of: retitle one scene in
+         Stash, run the Scene.Update.Post hook, wait until Plex holds the new title. Reports the
+         hook process's wall time (what Save waits for) and hook-to-Plex latency (hook start
+         until Plex holds the value), p50/p95/max; then a --burst of hooks started at once.
+         Peak memory of the hooks and of the background drainer (VmHWM from /proc).
+  scale  sync at N=1,000 and 10,000, and 100,000 with --full: time per scene shows whether
+         the cost grows linearly.
+  all    scale, then hooks.
+
+Targets (the issue's, printed as ok/MISS with every result)
+  first sync at N=10,000 <= 90 s; <= 1 Plex write per changed item and 1 upload per new cover;
+  Plex listings <= N/500 + sections; Stash requests <= N/500 + image downloads;
+  no-op sync at N=10,000 <= 10 s with no Plex write, upload or image download;
+  N=100,000: first sync <= 15 min, plugin peak memory <= 300 MB;
+  hook wall p95 <= 150 ms, hook-to-Plex p95 <= 2 s; Plex requests in flight <= plex_concurrency.
+
+Exit status: 0 when every run completed (missed targets are reported, not fatal), 1 when a
+plugin run failed or left Plex without the data it should hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.hooks_run import run_hooks
+from bench.sync_run import RunFailed, run_sync
+
+SCALE = (1_000, 10_000)
+SCALE_FULL = (*SCALE, 100_000)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--latency", type=float, default=0.002, metavar="SECONDS",
+                        help="delay before the Plex double answers each request (0.002)")
+    common.add_argument("--concurrency", type=int, metavar="K",
+                        help="the plex_concurrency setting (default: unset, the plugin's 4)")
+    common.add_argument("--json", type=Path, metavar="PATH",
+                        help="also write the results, machine and date as JSON to PATH")
+    covers = argparse.ArgumentParser(add_help=False)
+    covers.add_argument("--no-covers", dest="covers", action="store_false",
+                        help="scenes without covers (no image downloads or uploads)")
+    full = argparse.ArgumentParser(add_help=False)
+    full.add_argument("--full", action="store_true", help="also N=100,000 (about 15 minutes)")
+    hooks = argparse.ArgumentParser(add_help=False)
+    hooks.add_argument("--hooks", type=int, default=50, help="sequential hooks (50)")
+    hooks.add_argument("--burst", type=int, default=10,
+                       help="hooks started at once after the sequential ones (10; 0: none)")
+    hooks.add_argument("--hook-n", type=int, default=200, metavar="N",
+                       help="library size for the hooks scenario in 'all' (200)")
+    sub = parser.add_subparsers(dest="scenario", required=True, metavar="SCENARIO")
+    sync = sub.add_parser("sync", parents=[common, covers], help="first and no-op full sync")
+    sync.add_argument("--n", type=int, default=10_000, help="scenes (10000)")
+    hook = sub.add_parser("hooks", parents=[common, hooks], help="hook wall time and latency")
+    hook.add_argument("--n", type=int, default=200, help="scenes (200)")
+    sub.add_parser("scale", parents=[common, covers, full], help="sync at growing N")
+    sub.add_parser("all", parents=[common, covers, full, hooks], help="scale, then hooks")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    options = {"latency": args.latency, "concurrency": args.concurrency}
+    if args.scenario == "hooks":
+        return [], run_hooks(args.n, hooks=args.hooks, burst=args.burst, **options)
+    sizes = [args.n] if args.scenario == "sync" else SCALE_FULL if args.full else SCALE
+    sync = []
+    for n in sizes:
+        print(f"sync N={n:,} ...", file=sys.stderr, flush=True)
+        sync.append(run_sync(n, covers=args.covers, **options))
+    hooks = None
+    if args.scenario == "all":
+        print(f"hooks N={args.hook_n:,} ...", file=sys.stderr, flush=True)
+        hooks = run_hooks(args.hook_n, hooks=args.hooks, burst=args.burst, **options)
+    return sync, hooks
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    load_at_start = report.load_average()
+    try:
+        sync, hooks = _run(args)
+    except RunFailed as exc:
+        print(f"benchmark run failed: {exc}", file=sys.stderr)
+        return 1
+    doc = report.document(sys.argv[1:] if argv is None else argv, sync, hooks, load_at_start)
+    print(report.render(doc))
+    if args.json:
+        report.write_json(doc, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The benchmark runs end to end on a tiny library and reports what it promises (not times)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import main
+
+PHASE_KEYS = {"wall_s", "ms_per_scene", "reply", "peak_mb", "traffic", "plex_per_scene",
+              "peak_plex_in_flight", "peak_plex_per_second"}
+TRAFFIC_KEYS = {"plex", "stash_graphql", "stash_images", "stash_fields", "plex_total",
+                "plex_writes", "plex_uploads", "plex_listings", "stash_total"}
+HOOK_KEYS = {"hooks", "hook_wall_s", "hook_to_plex_s", "hook_peak_mb", "plex_per_hook",
+             "stash_per_hook", "traffic"}
+STATS_KEYS = {"count", "p50", "p95", "max"}
+
+
+def _bench(tmp_path: Path, *args: str) -> dict:
+    out = tmp_path / "bench.json"
+    assert main([*args, "--json", str(out)]) == 0
+    return json.loads(out.read_text())
+
+
+def test_sync_reports_first_and_noop_sync(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    doc = _bench(tmp_path, "sync", "--n", "50")
+    assert {"benchmark", "date", "machine", "command", "sync", "hooks"} <= set(doc)
+    assert {"nproc", "python", "cpu", "platform", "load_at_start"} <= set(doc["machine"])
+    [result] = doc["sync"]
+    assert result["n"] == 50 and result["plex_items"] == 51  # one scene has two files
+    for phase in (result["first"], result["second"]):
+        assert set(phase) >= PHASE_KEYS and set(phase["traffic"]) >= TRAFFIC_KEYS
+        assert phase["peak_mb"] > 0
+    # Every item was bare, so the first sync writes each once; the second has nothing to do.
+    assert result["first"]["traffic"]["plex_writes"] == 51
+    assert result["first"]["traffic"]["plex_uploads"] == result["covered_items"] == 50
+    assert result["second"]["traffic"]["plex_writes"] == 0
+    assert result["second"]["traffic"]["stash_images"] == 0
+    assert result["verified_scenes"] > 0
+    assert all({"name", "limit", "actual", "met"} <= set(t) for t in result["targets"])
+    shown = capsys.readouterr().out
+    assert "N=50" in shown and "Targets:" in shown
+
+
+def test_hooks_report_wall_time_and_latency(tmp_path: Path) -> None:
+    doc = _bench(tmp_path, "hooks", "--n", "20", "--hooks", "3", "--burst", "2")
+    hooks = doc["hooks"]
+    assert doc["sync"] == [] and hooks["n"] == 20
+    assert set(hooks["sequential"]) >= HOOK_KEYS and set(hooks["burst"]) >= HOOK_KEYS
+    assert hooks["sequential"]["hooks"] == 3 and hooks["burst"]["hooks"] == 2
+    for run in (hooks["sequential"], hooks["burst"]):
+        assert set(run["hook_wall_s"]) == STATS_KEYS == set(run["hook_to_plex_s"])
+        assert run["hook_to_plex_s"]["count"] == run["hooks"]
+        # one edit per Plex item of a retitled scene (one scene of the sample has two)
+        assert run["hooks"] <= run["traffic"]["plex_writes"] <= run["hooks"] + 1
+    assert hooks["sequential"]["first_hook_to_plex_s"] is not None
+    assert hooks["drainer_peak_mb"] > 0
+    assert [t["name"] for t in hooks["targets"]] == [
+        "hook process wall time p95 (s)", "hook-to-Plex latency p95 (s)"]
+
+
+def test_help_describes_the_scenarios(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    shown = capsys.readouterr().out
+    assert all(word in shown for word in ("sync", "hooks", "scale", "all", "Targets"))
