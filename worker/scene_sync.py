@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from stash import log
 from sync.item import PlexItem
-from sync.plan import UNSET, Edit, ImageRef, plan
+from sync.plan import IMAGE_LOCKS, UNSET, Edit, ImageRef, plan
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 
@@ -33,13 +34,19 @@ class SceneResult:
 
 
 def _upload_images(edit: Edit, record: dict[str, Any], stash: Images, plex: Writer,
-                   result: SceneResult) -> None:
-    """Upload each planned image whose bytes changed; record the hash of what Plex now has."""
+                   result: SceneResult) -> dict[str, bool | None]:
+    """Upload each planned image whose bytes changed; record the hash of what Plex now has.
+
+    Returns, per planned kind, True when uploaded now, False when Plex already has the same
+    image, None when Stash has no image (its default SVG)."""
     slots = record.setdefault("images", {})
+    outcomes: dict[str, bool | None] = {}
     for ref in edit.images:
         slot = dict(slots.get(ref.kind) or {"url": ref.url, "hash": None})
         digest = _upload(ref, slot.get("hash"), edit.rating_key, stash, plex, result)
         slots[ref.kind] = {"url": ref.url, "hash": digest or slot.get("hash")}
+        outcomes[ref.kind] = None if digest is None else digest != slot.get("hash")
+    return outcomes
 
 
 def _upload(ref: ImageRef, previous: str | None, rating_key: str, stash: Images,
@@ -54,6 +61,23 @@ def _upload(ref: ImageRef, previous: str | None, rating_key: str, stash: Images,
     return digest
 
 
+def _final_image_locks(edit: Edit, outcomes: dict[str, bool | None], locked: frozenset[str],
+                       lock_fields: bool) -> Edit:
+    """The plan locks every image it may upload; only the uploads tell what Plex got.
+
+    Plex locks an uploaded image itself, so with lock_fields off the PUT unlocks it again. A lock
+    the item already has is not sent again, and none at all when Stash had no image to give
+    (locking nothing would only stop Plex choosing its own poster)."""
+    locks = dict(edit.locks)
+    for kind, uploaded in outcomes.items():
+        name = IMAGE_LOCKS[kind]  # type: ignore[index]
+        if uploaded and not lock_fields:
+            locks[name] = False
+        elif uploaded is None or name in locked:
+            locks.pop(name, None)
+    return dataclasses.replace(edit, locks=locks)
+
+
 def sync_items(scene: Scene, items: list[PlexItem], written: dict[str, Any],
                config: PlexSyncConfig, stash: Images, plex: Writer) -> SceneResult:
     result = SceneResult()
@@ -64,7 +88,8 @@ def sync_items(scene: Scene, items: list[PlexItem], written: dict[str, Any],
             result.warnings.append(f"scene {scene.id} -> Plex item {item.rating_key}: {note}")
         record = copy.deepcopy(edit.written)
         # Uploads first: Plex locks the poster on upload, and the PUT below sets the final locks.
-        _upload_images(edit, record, stash, plex, result)
+        outcomes = _upload_images(edit, record, stash, plex, result)
+        edit = _final_image_locks(edit, outcomes, item.locked, config.lock_fields)
         if edit.fields or edit.tags or edit.remove or edit.actors is not None or edit.locks:
             rejected = plex.edit(edit)
             result.requests += 1
