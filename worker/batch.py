@@ -187,10 +187,12 @@ class Batch:
                     f"{len(candidates)} candidate(s) need review (strict matching)")
 
     def _not_found(self, work: Work) -> None:
-        delay = not_found_delay(work.attempts)
-        files = [f.path for f in work.scene.files]
+        scanned = False
         if work.reason == "create" and work.attempts == 0:
             self.ctx.scan_for(work.scene)
+            scanned = self.ctx.config.trigger_plex_scan
+        delay = not_found_delay(work.attempts, scanned)
+        files = [f.path for f in work.scene.files]
         if delay is None:
             self.ctx.state.update_status(work.scene.id, NOT_FOUND, {"files": files})
             self._ack(work.jobs)

@@ -72,8 +72,13 @@ def decide(failure: Failure, attempts: int, max_retries: int,
 # Not found: Plex may simply not have scanned the file yet, so look again a few times, then park
 # the scene as "not in Plex" (quietly: a Plex library may hold only part of Stash).
 NOT_FOUND_DELAYS = (15.0, 60.0, 300.0, 1800.0)
+# Once PlexSync has asked Plex to scan the file's folder, the first look comes sooner: a scan of
+# one folder takes seconds, and the user who just added the scene is waiting for it in Plex.
+AFTER_SCAN_DELAY = 3.0
 
 
-def not_found_delay(attempts: int) -> float | None:
+def not_found_delay(attempts: int, scanned: bool = False) -> float | None:
     """Delay before looking again, or None when the scene should be parked as not found."""
+    if scanned and attempts == 0:
+        return AFTER_SCAN_DELAY
     return NOT_FOUND_DELAYS[attempts] if attempts < len(NOT_FOUND_DELAYS) else None
