@@ -102,6 +102,10 @@ class JobQueue:
                 serializer=json_serializer,
                 timeout=db.BUSY_TIMEOUT_S,
             )
+            # As on every other connection (db.connect): persist-queue leaves synchronous at
+            # FULL, so each take and each ack waited for an fsync, longer than a Plex write.
+            for conn in {self._ack_queue._getter, self._ack_queue._putter}:
+                conn.execute("PRAGMA synchronous = NORMAL")
         return self._ack_queue
 
     # -- any process ---------------------------------------------------------------------
