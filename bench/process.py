@@ -8,6 +8,7 @@ high-water mark, so every plugin run would seem as large as the benchmark with i
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import threading
@@ -61,6 +62,13 @@ def run_measured(payload: dict[str, Any], env: dict[str, str], timeout: float) -
             out, err = proc.communicate()
     wall = time.monotonic() - started
     return Measured(PluginRun(proc.returncode, out, err), wall, memory.max_kb)
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time (user + system) of this process (the doubles) and of its reaped children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def high_water_kb(pid: int) -> int | None:

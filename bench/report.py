@@ -92,6 +92,8 @@ def _sync_table(results: list[dict[str, Any]]) -> list[str]:
         _row("", ["first", "no-op"] * len(results)),
         _row("wall time (s)", [p["wall_s"] for _, p in phases]),
         _row("ms per scene", [p["ms_per_scene"] for _, p in phases]),
+        _row("CPU s, plugin process", [p["plugin_cpu_s"] for _, p in phases]),
+        _row("CPU s, doubles (this process)", [p["doubles_cpu_s"] for _, p in phases]),
         _row("Plex requests", [t["plex_total"] for t in traffic]),
         _row("  writes (edit, rate)", [t["plex_writes"] for t in traffic]),
         _row("  uploads", [t["plex_uploads"] for t in traffic]),

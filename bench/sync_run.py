@@ -6,7 +6,7 @@ from typing import Any
 
 from bench import targets, traffic
 from bench.library import Library, library
-from bench.process import Measured
+from bench.process import Measured, cpu_seconds
 
 DEFAULT_CONCURRENCY = 4  # the plugin's own default for plex_concurrency
 VERIFY_SAMPLE = 200  # scenes whose Plex items are checked after the first sync
@@ -34,10 +34,16 @@ def run_sync(n: int, *, covers: bool, latency: float,
 def _phase(lib: Library, what: str) -> dict[str, Any]:
     traffic.reset(lib.stash, lib.plex)
     lib.load.reset()
+    doubles_before, plugin_before = cpu_seconds()
     measured = lib.task("sync_all")
+    doubles_after, plugin_after = cpu_seconds()
     if measured.failure:
         raise RunFailed(f"{what} failed: {measured.failure}")
-    return describe(measured, lib, n=len(lib.sample.scene_ids))
+    return {**describe(measured, lib, n=len(lib.sample.scene_ids)),
+            # Which side the CPUs were busy with: the plugin, or the doubles standing in for
+            # Stash and Plex (which a real installation runs elsewhere).
+            "plugin_cpu_s": round(plugin_after - plugin_before, 2),
+            "doubles_cpu_s": round(doubles_after - doubles_before, 2)}
 
 
 def describe(measured: Measured, lib: Library, *, n: int) -> dict[str, Any]:
