@@ -52,6 +52,7 @@ def drain(
     """Process jobs until the queue is empty (tasks) or idle for idle_exit (detached drainer).
 
     patience: with until_empty, how long a task waits for jobs that are only retrying later.
+    A task also returns once Plex is down (the circuit is open), keeping every job.
     """
     resumed = ctx.queue.resume_abandoned()
     if resumed:
@@ -62,9 +63,14 @@ def drain(
     while not should_stop():
         now = time.time()
         if ctx.breaker.state == "open":
+            if until_empty:
+                # A task holds Stash's job queue (one job at a time): it probes once, and while
+                # Plex stays down it leaves the queue to the background worker.
+                if total.outage is None and _probe(ctx):
+                    continue
+                total.outage = total.outage or Failure(Kind.TRANSIENT, "Plex is unreachable")
+                break
             if not ctx.breaker.allows(now):
-                if until_empty and total.outage is None:
-                    total.outage = Failure(Kind.TRANSIENT, "Plex is unreachable")
                 _wait(min(ctx.breaker.probe_at() - now, POLL * 25), should_stop)
                 continue
             if not _probe(ctx):
