@@ -121,9 +121,12 @@ def load_config(stash: Any) -> PlexSyncConfig:
 def _write_back_defaults(stash: Any, settings: dict[str, Any]) -> None:
     """Stash shows a never-saved BOOLEAN as off: save the real defaults so the page tells the
     truth. configurePlugin replaces the whole map, so the user's values are merged in."""
+    if not isinstance(settings, dict):
+        return
+    # Only never-saved ones: a value the user saved, even an invalid one, is theirs to fix.
     missing = {name: PlexSyncConfig.model_fields[name].default for name in BOOLEAN_SETTINGS
-               if not isinstance(settings.get(name), bool)}
-    if not missing or not isinstance(settings, dict):
+               if settings.get(name) is None}
+    if not missing:
         return
     try:
         stash.save_plugin_settings({**settings, **missing})
@@ -133,8 +136,12 @@ def _write_back_defaults(stash: Any, settings: dict[str, Any]) -> None:
         log.debug(f"could not save default settings: {exc}")
 
 
-def open_context(connection: Connection) -> Context:
+def open_context(connection: Connection, *, detached: bool = False) -> Context:
     stash = StashClient(connection)
     config = load_config(stash)
     data_dir = resolve_data_dir(config.data_dir, connection.config_dir)
-    return Context(config, data_dir, stash)
+    ctx = Context(config, data_dir, stash)
+    ctx.detached = detached
+    if not detached:  # a task runs in Stash: show what the background worker could not
+        notices.relay(data_dir)
+    return ctx

@@ -86,8 +86,7 @@ def run_detached(text: str) -> int:
     ctx = None
     try:
         (data_dir / "drainer.pid").write_text(str(os.getpid()))
-        ctx = open_context(connection)
-        ctx.detached = True
+        ctx = open_context(connection, detached=True)
         _drain_detached(ctx, lock)
         return 0
     except StopDrain as exc:
