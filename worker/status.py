@@ -67,9 +67,10 @@ def collect(ctx: Context) -> dict[str, Any]:
 def render(report: dict[str, Any]) -> list[str]:
     queue, plex = report["queue"], report["plex"]
     lines = [
-        f"Queue: {queue['waiting']} pending ({queue['due']} due now, {queue['retrying']} "
-        f"waiting to retry), {queue['taken']} in progress; background worker "
-        f"{report['background_worker']}",
+        # Not queue['retrying']: jobs waiting out an outage never count an attempt.
+        f"Queue: {queue['waiting']} pending ({queue['due']} due now, "
+        f"{queue['waiting'] - queue['due']} waiting to retry), {queue['taken']} in progress; "
+        f"background worker {report['background_worker']}",
         f"Synced scenes: {report['synced_scenes']}; last successful sync: "
         f"{report['last_successful_sync'] or 'never'}",
         f"Plex: {'reachable' if plex['reachable'] else 'NOT reachable: ' + plex.get('error', '')}"
@@ -89,7 +90,18 @@ def render(report: dict[str, Any]) -> list[str]:
     lines.append(f"Not in Plex: {len(report['not_found'])}")
     for item in report["not_found"][:EXAMPLES]:
         lines.append(f"  scene {item['scene_id']}: {', '.join(item['files'][:1])}")
+    lines.append(headline(report))
     return lines
+
+
+def headline(report: dict[str, Any]) -> str:
+    """The one line that ends the report, as every task's log ends."""
+    plex = report["plex"]
+    state = "reachable" if plex["reachable"] else "NOT reachable"
+    return (f"Queue Status: {report['queue']['waiting']} pending, "
+            f"{report['dead_letters']['count']} dead letter(s), {len(report['review'])} "
+            f"needing review, {len(report['not_found'])} not in Plex; Plex {state}, "
+            f"circuit {plex['circuit']}")
 
 
 def status_report(plugin_input: PluginInput) -> dict[str, Any]:
