@@ -62,11 +62,13 @@ def preview(plugin_input: PluginInput) -> dict:
                     examples[name].append(_example(finding, name))
     finally:
         ctx.close()
-    lines = [f"Preview (nothing written): {totals['would_change']} of "
-             f"{sum(totals[k] for k in ('high', 'low', 'none'))} scenes would change; "
-             f"{totals['none']} have no Plex item, {totals['low']} only a low-confidence match"]
-    for name, count in per_field.most_common():
-        lines.append(f"  {name}: {count} item(s), e.g. {'; '.join(examples[name])}")
+    lines = [f"  {name}: {count} item(s), e.g. {'; '.join(examples[name])}"
+             for name, count in per_field.most_common()]
+    # Last, as every task's log ends with its one-line summary.
+    lines.append(f"Preview (nothing written): {totals['would_change']} of "
+                 f"{sum(totals[k] for k in ('high', 'low', 'none'))} scenes would change; "
+                 f"{totals['none']} have no Plex item, {totals['low']} only a low-confidence "
+                 "match")
     for line in lines:
         log.info(line)
     return {"would_change": totals["would_change"], "by_field": dict(per_field),
