@@ -85,6 +85,9 @@ def drain(
             continue
         if not _keep_waiting(ctx, until_empty, idle_exit, patience, idle_since):
             break
+        # Jobs due after a pause are a new pass: a scene looked for in vain before may be in
+        # Plex by now (a retry, a scan PlexSync asked for), so a miss may list Plex again.
+        ctx.new_drain()
         next_due = ctx.queue.next_due_at()
         _wait(min(POLL * 5, (next_due or now + POLL) - now), should_stop)
     return total
