@@ -187,9 +187,7 @@ def test_a_scene_plex_lacks_is_looked_for_again_then_parked_never_dead_lettered(
     assert_recorded_queries_valid(stash.queries)
 
 
-@pytest.mark.parametrize("trigger", [pytest.param(True, marks=pytest.mark.xfail(
-    strict=True, reason="the drainer keeps the index it refreshed before asking for the scan: "
-    "the look-again never lists Plex again while that drainer lives (worker/drain.py)")), False])
+@pytest.mark.parametrize("trigger", [True, False])
 def test_a_created_scene_plex_has_not_scanned_yet(
     harness: Harness, stash: StashDouble, plex: PlexDouble, trigger: bool
 ) -> None:
