@@ -33,10 +33,14 @@ class Breaker:
         return Breaker()
 
     def failure(self, now: float) -> Breaker:
-        if self.state == "open" or (self.state == "half_open"):
+        if self.state == "half_open":
             # The probe failed: stay open, and wait longer before the next one.
             return replace(self, state="open", opened_at=now,
                            pause=min(MAX_PAUSE, self.pause * 2), failures=self.failures + 1)
+        if self.state == "open":
+            # Work started before the trip failing too: no news about Plex, so the pause stands
+            # (a batch of 50 would otherwise push it to the maximum at once).
+            return replace(self, failures=self.failures + 1)
         failures = self.failures + 1
         if failures >= TRIP_AFTER:
             return Breaker("open", failures, now, FIRST_PAUSE)
