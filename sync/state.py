@@ -32,6 +32,7 @@ SYNCED = "synced"
 REVIEW = "review"
 NOT_FOUND = "not_found"
 FAILED = "failed"
+PENDING = "pending"  # a first write is under way
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,23 @@ class SyncState:
                 "detail = excluded.detail",
                 (scene_id, now, status, now, json.dumps(detail)),
             )
+
+    def claim_many(self, claims: dict[int, dict[str, Any]]) -> None:
+        """Before writing: widen what each scene's record says PlexSync may own (see
+        worker.scene_sync.claimed), leaving its status and last success as they are."""
+        if not claims:
+            return
+        now = time.time()
+        with self._conn:
+            for scene_id, written in claims.items():
+                row = self._conn.execute(
+                    "SELECT written FROM sync_state WHERE scene_id = ?", (scene_id,)).fetchone()
+                merged = {**(json.loads(row[0]) if row and row[0] else {}), **written}
+                self._conn.execute(
+                    "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
+                    "updated_at, written) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(scene_id) DO UPDATE SET written = excluded.written",
+                    (scene_id, now, PENDING, now, json.dumps(merged)))
 
     def get_last_synced_at(self, scene_id: int) -> float | None:
         row = self._conn.execute(

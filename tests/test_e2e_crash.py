@@ -236,10 +236,6 @@ def test_a_task_killed_mid_batch_leaves_its_jobs_for_the_next_drain(
     assert queue_rows(harness) == [] and harness.dead_letters() == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: the written record (which tags and actors PlexSync owns) is saved only after "
-    "the whole batch is written, so a kill in between loses it; an emptied list then keeps "
-    "PlexSync's own old names in Plex, taken for names Plex got elsewhere"))
 def test_emptied_list_after_a_kill_between_write_and_record(
         harness: Harness, stash: StashDouble, plex: PlexDouble) -> None:
     sample = harness.build_sample(6)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from stash import log
@@ -21,7 +21,7 @@ from worker.classify import classify
 from worker.context import Context
 from worker.retry import Action, Failure, Kind, not_found_delay
 from worker.retry import decide as decide_failure
-from worker.scene_sync import SceneResult, sync_items
+from worker.scene_sync import SceneResult, claimed, plan_items, write_items
 
 
 class StopDrain(RuntimeError):
@@ -212,23 +212,40 @@ class Batch:
             for item in work:
                 self._failed(item, failure)
             return
+        planned = self._plan(work, items)
         with ThreadPoolExecutor(self.ctx.config.plex_concurrency) as pool:
-            results = list(pool.map(lambda w: self._sync_one(w, items), work))
-        for item, outcome in zip(work, results, strict=True):
-            if isinstance(outcome, Failure):
-                self._failed(item, outcome)
-            else:
-                self._succeeded(item, outcome)
+            futures = {pool.submit(self._write_one, w, edits): w for w, edits in planned}
+            # Each scene is recorded as soon as Plex has it: a kill later loses nothing done.
+            for future in as_completed(futures):
+                outcome = future.result()
+                if isinstance(outcome, Failure):
+                    self._failed(futures[future], outcome)
+                else:
+                    self._succeeded(futures[future], outcome)
 
-    def _sync_one(self, work: Work, items: dict) -> SceneResult | Failure:
-        entries = work.match.items  # type: ignore[union-attr]
-        targets = [items[e.rating_key] for e in entries if e.rating_key in items]
-        if len(targets) < len(entries):
-            return Failure(Kind.ITEM_GONE, "Plex item disappeared", 404)
-        written = work.record.written if work.record else {}
+    def _plan(self, work: list[Work], items: dict) -> list[tuple[Work, list]]:
+        planned, claims = [], {}
+        for item in work:
+            entries = item.match.items  # type: ignore[union-attr]
+            targets = [items[e.rating_key] for e in entries if e.rating_key in items]
+            if len(targets) < len(entries):
+                self._failed(item, Failure(Kind.ITEM_GONE, "Plex item disappeared", 404))
+                continue
+            written = item.record.written if item.record else {}
+            try:
+                edits = plan_items(item.scene, targets, written, self.ctx.config)
+            except Exception as exc:  # a bug in planning one scene must not stop the batch
+                self._failed(item, classify(exc))
+                continue
+            claims[item.scene.id] = {t.rating_key: claimed(written.get(t.rating_key), e.written)
+                                     for t, e in edits}
+            planned.append((item, edits))
+        self.ctx.state.claim_many(claims)
+        return planned
+
+    def _write_one(self, work: Work, edits: list) -> SceneResult | Failure:
         try:
-            return sync_items(work.scene, targets, written, self.ctx.config, self.ctx.stash,
-                              self.ctx.plex)
+            return write_items(work.scene, edits, self.ctx.config, self.ctx.stash, self.ctx.plex)
         except Exception as exc:
             return classify(exc)
 

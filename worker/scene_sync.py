@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from stash import log
 from sync.item import PlexItem
-from sync.plan import IMAGE_LOCKS, UNSET, Edit, ImageRef, plan
+from sync.plan import IMAGE_LOCKS, UNSET, Edit, ImageRef, plan, read_written
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 
@@ -78,12 +78,31 @@ def _final_image_locks(edit: Edit, outcomes: dict[str, bool | None], locked: fro
     return dataclasses.replace(edit, locks=locks)
 
 
-def sync_items(scene: Scene, items: list[PlexItem], written: dict[str, Any],
-               config: PlexSyncConfig, stash: Images, plex: Writer) -> SceneResult:
+def plan_items(scene: Scene, items: list[PlexItem], written: dict[str, Any],
+               config: PlexSyncConfig) -> list[tuple[PlexItem, Edit]]:
+    return [(item, plan(scene, item, config, written.get(item.rating_key))) for item in items]
+
+
+def claimed(previous: dict[str, Any] | None, planned: dict[str, Any]) -> dict[str, Any]:
+    """What PlexSync may own once a write starts: the old record and the new one together.
+
+    Saved before writing, so a process killed between Plex's answer and the record still knows
+    the names it may have written (an emptied tag list must remove them, not take them for names
+    Plex got elsewhere). Image hashes stay as they were: only an upload changes them."""
+    old = read_written(previous)
+    new = read_written(planned)
+    tags = dict(old["tags"])
+    for kind, names in new["tags"].items():
+        tags[kind] = list(dict.fromkeys([*tags.get(kind, []), *names]))
+    return {"fields": {**old["fields"], **new["fields"]}, "tags": tags,
+            "actor_thumbs": {**old["actor_thumbs"], **new["actor_thumbs"]},
+            "images": old["images"]}
+
+
+def write_items(scene: Scene, edits: list[tuple[PlexItem, Edit]], config: PlexSyncConfig,
+                stash: Images, plex: Writer) -> SceneResult:
     result = SceneResult()
-    for item in items:
-        last = written.get(item.rating_key)
-        edit = plan(scene, item, config, last)
+    for item, edit in edits:
         for note in edit.skipped:
             result.warnings.append(f"scene {scene.id} -> Plex item {item.rating_key}: {note}")
         record = copy.deepcopy(edit.written)
