@@ -16,8 +16,6 @@ import tempfile
 import time
 from typing import Any
 
-import pytest
-
 from sync import clean
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
