@@ -105,10 +105,10 @@ def test_an_edit_while_the_drainer_writes_that_scene_is_synced_too(
     if clock == "frozen":  # both edits carry the same updated_at second
         stash.clock.freeze()
     plex.reset_counts()
-    plex.latency = 0.15  # the drainer spends a while on the first version
+    plex.latency = 0.25  # per request: the drainer spends a while on the first version
     _edit_and_hook(harness, scene_id, title="First version")
-    # Reading the Plex item comes after reading the scene from Stash: the drainer now holds
-    # the first version and is about to write it.
+    # The item is read after the scene: once Plex sees that request, the drainer holds the
+    # first version and will take at least two more latencies to write it.
     harness.wait_until(lambda: plex.counts["metadata"] >= 1, 10, "drainer busy with the scene")
     assert harness.queue_counts()["taken"] == 1
     if clock == "advanced":

@@ -202,7 +202,7 @@ def test_a_created_scene_plex_has_not_scanned_yet(
         harness.wait_until(lambda: _retrying(harness), 10, "not-found retry scheduled")
         assert plex.scans == [] and harness.dead_letters() == []
         return
-    harness.wait_drained(timeout=8)
+    harness.wait_drained(timeout=20)
     assert plex.scans == [(sample.section_id, "/media/plex/new folder")]
     (rk,) = [i["ratingKey"] for i in plex.items() if i["files"] == [
         "/media/plex/new folder/fresh.mp4"]]
