@@ -16,6 +16,13 @@ from .store import Store
 from .traffic import Traffic
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Stash (Go) listens with the system's full backlog; socketserver's default of 5 would make
+    # a burst of hooks wait for SYN retransmits, seconds each.
+    request_queue_size = 128
+
+
 class StashDouble:
     def __init__(self, api_key: str | None = None, session: str | None = "sess-secret",
                  clock: StashClock | None = None) -> None:
@@ -33,8 +40,7 @@ class StashDouble:
     # --- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> StashDouble:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), StashRequestHandler)
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", 0), StashRequestHandler)
         server.double = self  # type: ignore[attr-defined]
         # A short poll interval keeps stop() quick: shutdown() waits for the next poll.
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
