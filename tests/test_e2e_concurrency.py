@@ -1,0 +1,216 @@
+"""End-to-end: fast hooks, one detached drainer at a time, and safe hand-over to tasks (issue 5).
+
+Which process holds the drainer lock is read from /proc/locks (flock locks are listed there with
+the holder's pid), and which processes work on the data dir from their open files: the sync
+state database is opened only by a process about to drain.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from sync_queue.jobs import JobQueue
+from sync_queue.lock import FileLock
+from tests.doubles.plex import PlexDouble
+from tests.doubles.stash import StashDouble
+from tests.harness import Harness
+from tests.plugin_run import run_plugin
+from tests.schema_fidelity import assert_recorded_queries_valid
+from tests.test_e2e_crash import Started, edit_scene, queue_rows, stale_scenes
+
+pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc")
+
+HEAVY = ("plexapi", "requests", "pydantic", "persistqueue", "stashapi", "urllib3")
+
+
+class Watch:
+    """Samples, every few milliseconds, the drainer lock's holder and the processes that have
+    this data dir's state database open (i.e. that are draining or about to)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.holders: set[int] = set()
+        self.workers: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Watch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        state_db = str(self.data_dir / "plexsync.db")
+        while not self._stop.wait(0.02):
+            if holder := self._holder():
+                self.holders.add(holder)
+            self.workers.update(pid for pid in _plexsync_pids() if _has_open(pid, state_db))
+
+    def _holder(self) -> int | None:
+        try:
+            inode = os.stat(self.data_dir / "drainer.lock").st_ino
+        except FileNotFoundError:
+            return None
+        for line in Path("/proc/locks").read_text().splitlines():
+            fields = line.split()
+            if "FLOCK" in fields and fields[5].rsplit(":", 1)[-1] == str(inode):
+                return int(fields[4])
+        return None
+
+
+def _plexsync_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"plexsync.py" in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _has_open(pid: int, path: str) -> bool:
+    try:
+        return any(os.readlink(fd) == path for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+
+
+def _hold_drainer_lock(harness: Harness) -> FileLock:
+    """As if a drainer were running: hooks then only queue, and start nothing."""
+    harness.data_dir.mkdir(exist_ok=True)
+    lock = FileLock(harness.data_dir / "drainer.lock")
+    assert lock.acquire(0)
+    return lock
+
+
+# --- the hook path --------------------------------------------------------------------------
+
+def test_a_hook_makes_one_stash_request_and_none_to_plex(harness: Harness, stash: StashDouble,
+                                                         plex: PlexDouble) -> None:
+    sample = harness.build_sample(3)
+    lock = _hold_drainer_lock(harness)
+    stash.reset_counts()
+    plex.reset_counts()
+
+    run = harness.hook(sample.scene_ids[0], input={"id": str(sample.scene_ids[0]), "title": "x"})
+
+    assert run.returncode == 0, run.stderr
+    assert run.result["output"] == "queued 1 scene(s) for Plex"
+    assert stash.counts == {"graphql": 1, "configuration": 1, "findScene": 1}
+    assert sum(plex.counts.values()) == 0
+    assert harness.queue_counts()["waiting"] == 1
+    assert not (harness.data_dir / "drainer.pid").exists()  # none started: the lock is held
+    lock.release()
+    assert_recorded_queries_valid(stash.queries)
+
+
+def test_the_hook_path_imports_nothing_heavy(harness: Harness) -> None:
+    sample = harness.build_sample(2)
+    lock = _hold_drainer_lock(harness)
+    payload = harness.payload({"hookContext": {"id": sample.scene_ids[0],
+                                               "type": "Scene.Update.Post", "input": None}})
+
+    run = run_plugin(payload, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    lock.release()
+
+    assert run.returncode == 0, run.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "stash.light" in imported  # the profile is there
+    heavy = sorted(m for m in imported if m.split(".")[0] in {h.split(".")[0] for h in HEAVY})
+    assert heavy == []
+
+
+def test_the_hook_returns_while_its_detached_drainer_works(harness: Harness,
+                                                           plex: PlexDouble) -> None:
+    sample = harness.build_sample(5)
+    plex.latency = 0.3  # the drainer is still busy long after the hook has returned
+
+    run = harness.hook(sample.scene_ids[0])  # waits for stdout and stderr to close
+
+    assert run.returncode == 0, run.stderr
+    harness.wait_until(lambda: harness.drainer_pid() is not None, 10, "the drainer started")
+    pid = harness.drainer_pid()
+    assert pid is not None and harness.drainer_running()
+    session = int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[3])
+    assert session == pid  # its own session: Stash's process group signals do not reach it
+    assert os.readlink(f"/proc/{pid}/fd/1") == os.devnull
+    assert os.readlink(f"/proc/{pid}/fd/2") == str(harness.data_dir / "drainer.log")
+    harness.wait_drained(timeout=20)
+    assert stale_scenes(harness.stash, plex, sample, sample.scene_ids[:1]) == {}
+
+
+# --- many processes at once -------------------------------------------------------------------
+
+def test_fifty_hooks_at_once_and_three_rapid_edits(harness: Harness, stash: StashDouble,
+                                                   plex: PlexDouble) -> None:
+    sample = harness.build_sample(50)
+    rng = random.Random(50)
+    edited = sample.scene_ids[7]
+    plex.reset_counts()
+
+    def three_rapid_edits() -> list[int]:
+        codes = []
+        for n in range(3):
+            edit_scene(stash, rng, edited, f"rapid edit {n}")
+            codes.append(harness.hook(edited).returncode)
+        return codes
+
+    with Watch(harness.data_dir) as watch, ThreadPoolExecutor(51) as pool:
+        rapid = pool.submit(three_rapid_edits)
+        runs = list(pool.map(harness.hook, sample.scene_ids))
+        assert rapid.result() == [0, 0, 0]
+        assert [r.returncode for r in runs] == [0] * 50
+        harness.wait_drained(timeout=60)
+
+    assert stash.scene(edited)["title"] == f"rapid edit 2 title of {edited}"
+    assert stale_scenes(stash, plex, sample) == {}
+    assert queue_rows(harness) == [] and harness.dead_letters() == []
+    # Nobody drained without the lock, and no job was worked on twice.
+    assert watch.workers and watch.workers <= watch.holders, (watch.workers, watch.holders)
+    items = sum(len(keys) for keys in sample.rating_keys.values())
+    assert items <= plex.counts["edit"] <= items + 3
+    assert "resumed" not in harness.drainer_log()
+
+
+def test_a_task_takes_over_from_the_busy_drainer(harness: Harness, stash: StashDouble,
+                                                 plex: PlexDouble) -> None:
+    sample = harness.build_sample(150)
+    lock = _hold_drainer_lock(harness)
+    queue = JobQueue(harness.data_dir)  # what a Sync All queues
+    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in sample.scene_ids],
+                       reason="sync_all")
+    queue.close()
+    lock.release()
+    plex.latency = 0.1  # the drainer's first batch is still under way when the task asks
+
+    with Watch(harness.data_dir) as watch:
+        assert harness.hook(sample.scene_ids[0]).returncode == 0  # starts the drainer
+        harness.wait_until(lambda: plex.counts["edit"] >= 1, 20, "the drainer is writing")
+        task = Started(harness, {"mode": "process_queue"})
+        harness.wait_until(lambda: (harness.data_dir / "handover").exists(), 20,
+                           "the task asked the drainer to hand over")
+        plex.latency = 0.0
+        run = task.finish(60)
+        harness.wait_drained(timeout=30)
+
+    assert run.returncode == 0, run.stderr
+    assert any("hand over" in text for text in run.messages("info"))
+    assert run.messages("progress") and run.messages("progress")[-1] == "1.000"
+    assert sum("scenes handled" in text for text in run.messages("info")) >= 2  # one per batch
+    assert stale_scenes(stash, plex, sample) == {}
+    assert queue_rows(harness) == [] and harness.dead_letters() == []
+    assert len(watch.holders) >= 2 and watch.workers and watch.workers <= watch.holders
+    # Never both writing: every item was written exactly once.
+    assert plex.counts["edit"] == sum(len(keys) for keys in sample.rating_keys.values())
