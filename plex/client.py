@@ -18,10 +18,10 @@ from plex.index_cache import IndexCache
 from plex.params import edit_query, rate_query
 from plex.sections import Section, choose_sections, parse_sections
 from stash.protocol import UserError
+from sync.edit import Edit
 from sync.item import PlexItem, parse_item
 from sync.matching import IndexEntry, PathIndex
 from sync.paths import normalize
-from sync.plan import Edit
 from validation.config import PlexSyncConfig
 
 PAGE_SIZE = 2000

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from sync.plan import Edit
+from sync.edit import Edit
 
 MOVIE_TYPE = 1
 LIBRARY_IDENTIFIER = "com.plexapp.plugins.library"

@@ -10,59 +10,17 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Literal
+from typing import Any
 
 from sync import clean
 from sync.clean import fold
+from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef, _Unset
 from sync.item import Actor, PlexItem
 from sync.paths import stem
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 
-IMAGE_LOCKS: dict[Literal["poster", "art"], str] = {"poster": "thumb", "art": "art"}
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
-
-
-class _Unset(Enum):
-    UNSET = "unset"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET = _Unset.UNSET
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    url: str
-    kind: Literal["poster", "art"]
-
-
-@dataclass(frozen=True)
-class Edit:
-    rating_key: str
-    section_id: int
-    fields: dict[str, str]
-    tags: dict[str, list[str]]
-    remove: dict[str, list[str]]
-    actors: list[Actor] | None
-    locks: dict[str, bool]
-    rating: float | None | _Unset
-    images: list[ImageRef]
-    written: dict[str, Any]
-    skipped: list[str]
-
-    @property
-    def rating_changed(self) -> bool:
-        return self.rating is not UNSET
-
-    @property
-    def empty(self) -> bool:
-        """Nothing to PUT, no rating change and no image to consider."""
-        changes = (self.fields, self.tags, self.remove, self.locks, self.images)
-        return not any(changes) and self.actors is None and not self.rating_changed
 
 
 def plan(scene: Scene, item: PlexItem, config: PlexSyncConfig, last: dict | None) -> Edit:

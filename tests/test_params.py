@@ -12,8 +12,8 @@ from plexapi import utils
 from plexapi.video import Movie
 
 from plex.params import edit_params, edit_query, rate_query
+from sync.edit import UNSET, Edit
 from sync.item import Actor
-from sync.plan import UNSET, Edit
 
 AWKWARD = ["A & B", "x,y", "50% off", "a/b", "Caf\u00e9 \U0001f468\u200d\U0001f469", "q=1?"]
 

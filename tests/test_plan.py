@@ -4,8 +4,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from sync.edit import UNSET, Edit, ImageRef
 from sync.item import Actor, PlexItem, parse_item
-from sync.plan import UNSET, Edit, ImageRef, plan, read_written
+from sync.plan import plan, read_written
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 

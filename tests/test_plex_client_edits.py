@@ -14,7 +14,8 @@ import pytest
 from plexapi.exceptions import BadRequest, Unauthorized
 
 from plex.client import ITEMS_PER_FETCH, PlexClient
-from sync.plan import Edit, plan
+from sync.edit import Edit
+from sync.plan import plan
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.render import LISTING_LIMITS
 from tests.test_plex_client import TOKEN, make_client, make_config, restore_plexapi_settings

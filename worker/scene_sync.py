@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from stash import log
+from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef
 from sync.item import PlexItem
-from sync.plan import IMAGE_LOCKS, UNSET, Edit, ImageRef, plan, read_written
+from sync.plan import plan, read_written
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 

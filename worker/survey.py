@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from stash import log
+from sync.edit import UNSET, Edit
 from sync.matching import PathIndex, Recommendation
-from sync.plan import UNSET, Edit, plan
+from sync.plan import plan
 from validation.scene import Scene
 from worker.context import Context
 

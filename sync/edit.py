@@ -1,0 +1,52 @@
+"""The edit the field plan produces: plain data the Plex adapter encodes into one PUT."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal
+
+from sync.item import Actor
+
+IMAGE_LOCKS: dict[Literal["poster", "art"], str] = {"poster": "thumb", "art": "art"}
+
+
+class _Unset(Enum):
+    UNSET = "unset"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset.UNSET
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    url: str
+    kind: Literal["poster", "art"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    rating_key: str
+    section_id: int
+    fields: dict[str, str]
+    tags: dict[str, list[str]]
+    remove: dict[str, list[str]]
+    actors: list[Actor] | None
+    locks: dict[str, bool]
+    rating: float | None | _Unset
+    images: list[ImageRef]
+    written: dict[str, Any]
+    skipped: list[str]
+
+    @property
+    def rating_changed(self) -> bool:
+        return self.rating is not UNSET
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to PUT, no rating change and no image to consider."""
+        changes = (self.fields, self.tags, self.remove, self.locks, self.images)
+        return not any(changes) and self.actors is None and not self.rating_changed
