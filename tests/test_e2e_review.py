@@ -91,18 +91,20 @@ def test_a_rename_in_stash_reaches_every_plex_item_showing_it(
     first, second = _most_used(stash, ids, key)[:2]
     changed = _scenes_with(stash, ids, key, first)
     old_name = getattr(stash.store, f"{kind}s" if kind != "merge" else "tags")[first].name
+    stamps = {sid: stash.scene(sid)["updated_at"] for sid in ids}
     if kind == "merge":
         target, new_name = second, stash.store.tags[second].name
         shown = sorted(set(changed) | set(_scenes_with(stash, ids, key, second)))
         merge_tags(stash, first, second)
+        sent = {"source": [str(first)], "destination": str(second)}
     else:
         target, new_name, shown = first, f"Renamed {kind} ✓", changed
         getattr(stash, f"rename_{kind}")(first, new_name)
-    stamps = {sid: stash.scene(sid)["updated_at"] for sid in ids}
+        sent = {"id": str(first), "name": new_name}
     before = snapshots(plex, sample, ids)
     plex.reset_counts()
 
-    hook = harness.hook(target, hook_type, input={"id": str(target), "name": new_name})
+    hook = harness.hook(target, hook_type, input=sent)
     assert hook.returncode == 0, hook.stderr
     assert hook.result["output"] == f"queued {len(shown)} scene(s) for Plex"
     harness.wait_drained()
