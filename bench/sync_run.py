@@ -39,14 +39,14 @@ def _phase(lib: Library, what: str) -> dict[str, Any]:
     doubles_after, plugin_after = cpu_seconds()
     if measured.failure:
         raise RunFailed(f"{what} failed: {measured.failure}")
-    return {**describe(measured, lib, n=len(lib.sample.scene_ids)),
+    return {**_describe(measured, lib, n=len(lib.sample.scene_ids)),
             # Which side the CPUs were busy with: the plugin, or the doubles standing in for
             # Stash and Plex (which a real installation runs elsewhere).
             "plugin_cpu_s": round(plugin_after - plugin_before, 2),
             "doubles_cpu_s": round(doubles_after - doubles_before, 2)}
 
 
-def describe(measured: Measured, lib: Library, *, n: int) -> dict[str, Any]:
+def _describe(measured: Measured, lib: Library, *, n: int) -> dict[str, Any]:
     """What one task run cost, per run and per scene."""
     seen = traffic.read(lib.stash, lib.plex)
     return {
