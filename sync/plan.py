@@ -23,8 +23,10 @@ from validation.scene import Scene
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-def plan(scene: Scene, item: PlexItem, config: PlexSyncConfig, last: dict | None) -> Edit:
-    draft = _Draft(item, config, read_written(last))
+def plan(scene: Scene, item: PlexItem, config: PlexSyncConfig, last: dict | None,
+         *, force: bool = False) -> Edit:
+    """force (Sync All, force): write every planned value and image, even ones Plex holds."""
+    draft = _Draft(item, config, read_written(last), force=force)
     _plan_fields(draft, scene)
     if config.sync_tags:
         _plan_list(draft, "genre", scene.tags, exact=True)
@@ -64,6 +66,7 @@ class _Draft:
     item: PlexItem
     config: PlexSyncConfig
     last: dict[str, Any]
+    force: bool = False
     fields: dict[str, str] = field(default_factory=dict)
     tags: dict[str, list[str]] = field(default_factory=dict)
     remove: dict[str, list[str]] = field(default_factory=dict)
@@ -130,7 +133,7 @@ def _scalar(d: _Draft, name: str, desired: str | None) -> None:
         elif ours is not None and current != ours:
             del d.written["fields"][name]  # the value now in Plex came from elsewhere
         return
-    if current == desired:
+    if current == desired and not d.force:
         d.own_field(name, desired)
     elif not d.config.preserve_plex_edits or _may_replace(d, name, current, ours):
         d.set_field(name, desired)
@@ -193,7 +196,7 @@ def _list_change(
     """The complete final list when `kind` must be written (its removals go into the draft);
     None when it stays. `record` becomes the names PlexSync owns."""
     final, removed = _merge(current, wanted, _folds(d.last["tags"].get(kind, [])), exact)
-    if _folds(final) == _folds(current) and not refresh:
+    if _folds(final) == _folds(current) and not refresh and not d.force:
         d.written["tags"][kind] = list(record)
         if wanted:
             d.lock(kind, written=False)
@@ -285,11 +288,13 @@ def _plan_images(d: _Draft, url: str | None) -> None:
     toggles = {"poster": d.config.sync_poster, "art": d.config.sync_art}
     for kind, lock_name in IMAGE_LOCKS.items():
         before = d.last["images"].get(kind)
-        if not toggles[kind] or not url or (before and before["url"] == url):
+        if not toggles[kind] or not url or (before and before["url"] == url and not d.force):
             continue  # an unchanged URL (it carries ?t=<updated_at>) costs no download
         if d.config.preserve_plex_edits and not before and lock_name in d.item.locked:
             d.skipped.append(f"{kind}: kept the image chosen in Plex")
             continue
         d.images.append(ImageRef(url, kind))
-        d.written["images"][kind] = {"url": url, "hash": before["hash"] if before else None}
+        # A hash of None makes the writer upload whatever it downloads.
+        known = before["hash"] if before and not d.force else None
+        d.written["images"][kind] = {"url": url, "hash": known}
         d.lock(lock_name, written=True)

@@ -12,8 +12,6 @@ import json
 import time
 from typing import Any
 
-import pytest
-
 from sync_queue.jobs import JobQueue
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
@@ -132,9 +130,6 @@ def test_force_rewrites_scenes_that_sync_all_takes_as_current(
     assert_recorded_queries_valid(stash.queries)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "force only skips the 'already synced' check: the plan is still the minimal diff against "
-    "the Plex item, so an item already in line gets no write at all"))
 def test_force_writes_every_item_even_when_nothing_changed(
     harness: Harness, plex: PlexDouble
 ) -> None:

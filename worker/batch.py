@@ -153,6 +153,8 @@ class Batch:
                 self._ack(scene_jobs)
                 self.tally.skipped += 1
                 continue
+            for note in scene.problems:  # what was cleaned or dropped on the way to Plex
+                log.warning(f"scene {scene_id}: {note}")
             work.append(Work(scene, scene_jobs, record))
         return work
 
@@ -233,7 +235,8 @@ class Batch:
                 continue
             written = item.record.written if item.record else {}
             try:
-                edits = plan_items(item.scene, targets, written, self.ctx.config)
+                edits = plan_items(item.scene, targets, written, self.ctx.config,
+                                   force=any(job.force for job in item.jobs))
             except Exception as exc:  # a bug in planning one scene must not stop the batch
                 self._failed(item, classify(exc))
                 continue

@@ -80,8 +80,9 @@ def _final_image_locks(edit: Edit, outcomes: dict[str, bool | None], locked: fro
 
 
 def plan_items(scene: Scene, items: list[PlexItem], written: dict[str, Any],
-               config: PlexSyncConfig) -> list[tuple[PlexItem, Edit]]:
-    return [(item, plan(scene, item, config, written.get(item.rating_key))) for item in items]
+               config: PlexSyncConfig, *, force: bool = False) -> list[tuple[PlexItem, Edit]]:
+    return [(item, plan(scene, item, config, written.get(item.rating_key), force=force))
+            for item in items]
 
 
 def claimed(previous: dict[str, Any] | None, planned: dict[str, Any]) -> dict[str, Any]:
