@@ -10,8 +10,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, ParseError
 
 from plex import session as plex_session
 from plex.index_cache import IndexCache
@@ -35,10 +36,18 @@ class PlexClient:
         self._cache = IndexCache(str(data_dir / "plexsync.db"))
         self._sections: list[Section] | None = None
 
+    def _xml(self, path: str, **kwargs: Any) -> Element:
+        """A GET that must answer XML: plexapi gives None for an empty body, which would
+        otherwise surface as an AttributeError far from its cause."""
+        container = self._server.query(path, **kwargs)
+        if container is None:
+            raise ParseError(f"Plex answered {path.split('?')[0]} with an empty body")
+        return container
+
     # -- sections and the path index -----------------------------------------------------
     def sections(self, refresh: bool = False) -> list[Section]:
         if self._sections is None or refresh:
-            every = parse_sections(self._server.query("/library/sections"))
+            every = parse_sections(self._xml("/library/sections"))
             chosen, missing = choose_sections(every, self.config.plex_library)
             if missing:
                 known = ", ".join(s.title for s in every if s.type == "movie") or "none"
@@ -64,7 +73,7 @@ class PlexClient:
         """One raw paged listing: only ratingKey and Part file/size are read."""
         start = 0
         while True:
-            container = self._server.query(
+            container = self._xml(
                 f"/library/sections/{section.key}/all?type=1&includeGuids=0",
                 headers={"X-Plex-Container-Start": str(start),
                          "X-Plex-Container-Size": str(PAGE_SIZE)})
@@ -85,7 +94,7 @@ class PlexClient:
         for start in range(0, len(rating_keys), ITEMS_PER_FETCH):
             chunk = rating_keys[start:start + ITEMS_PER_FETCH]
             try:
-                container = self._server.query(f"/library/metadata/{','.join(chunk)}")
+                container = self._xml(f"/library/metadata/{','.join(chunk)}")
             except NotFound:
                 continue  # every item of the chunk is gone
             for video in container.findall("Video"):
