@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from stash import log
-from worker.batch import Batch, Tally
+from worker.batch import Batch, StopDrain, Tally
 from worker.context import Context
 from worker.retry import Failure, Kind
 
@@ -24,10 +24,13 @@ def _probe(ctx: Context) -> bool:
     ctx.breaker = ctx.breaker.probing(time.time())
     try:
         ctx.plex.probe()
-    except Exception as exc:  # still down: back off further
+    except Exception as exc:
         from worker.classify import classify
 
-        ctx.breaker_failure(classify(exc))
+        failure = classify(exc)
+        if failure.kind is Kind.UNAUTHORIZED:  # back, but refusing the token: no outage
+            raise StopDrain(failure.message) from None
+        ctx.breaker_failure(failure)  # still down: back off further
         return False
     log.info("Plex answers again; resuming the sync")
     ctx.breaker_success()
