@@ -232,6 +232,8 @@ class PlexDouble:
             return Response(503, MAINTENANCE_BODY)
         if self.faults.fails():
             return error(500)
+        if (override := self.faults.override(kind, params)) is not None:
+            return override
         token = headers.get("X-Plex-Token") or dict(params).get("X-Plex-Token")
         if kind != "identity" and not secrets.compare_digest(token or "", self.token):
             return error(401)
