@@ -131,17 +131,15 @@ def queue_rows(harness: Harness) -> list[tuple[int, dict[str, Any]]]:
 
 
 def edit_scene(stash: StashDouble, rng: random.Random, scene_id: int, label: str) -> None:
-    """A person's edit in Stash of the fields a sync writes (title, summary, tags, cast).
-
-    Lists never become empty: emptying one after a crash is the known bug that
-    test_emptied_list_after_a_kill_between_write_and_record shows."""
+    """A person's edit in Stash of the fields a sync writes (title, summary, tags, cast);
+    a list may become empty, which only PlexSync's record of its own names can carry out."""
     tags = sorted(stash.store.tags)
     performers = sorted(stash.store.performers)
     stash.clock.advance(1)  # Stash stamps updated_at to the second: each edit is a new version
     stash.update_scene(
         scene_id, title=f"{label} title of {scene_id}", details=f"{label} summary.\n\nEdited.",
-        tags=rng.sample(tags, rng.randint(1, 3)),
-        performers=rng.sample(performers, rng.randint(1, 2)))
+        tags=rng.sample(tags, rng.randint(0, 3)),
+        performers=rng.sample(performers, rng.randint(0, 2)))
 
 
 # --- the tests -------------------------------------------------------------------------------
@@ -168,8 +166,9 @@ def _kill_task_at_random(harness: Harness, rng: random.Random, mode: str) -> boo
 
 def _kill_drainer_at_random(harness: Harness, rng: random.Random) -> bool:
     """Kill the hook's detached drainer at a random moment; True if it died with jobs in hand."""
+    # Generous: under heavy load a fresh interpreter can take seconds to reach the lock.
     harness.wait_until(lambda: harness.drainer_pid() is not None
-                       or not harness.queue_counts()["waiting"], 10, "the hook's drainer started")
+                       or not harness.queue_counts()["waiting"], 30, "the hook's drainer started")
     time.sleep(rng.uniform(0.0, 0.8))  # the chaos, as above
     harness.kill_drainers()
     return _in_flight(harness)
