@@ -43,7 +43,7 @@ def first_sync(n: int, phase: dict[str, Any], *, items: int, covered_items: int,
     if n in FIRST_SYNC_WALL:
         targets.insert(0, Target("first sync wall time (s)", FIRST_SYNC_WALL[n], phase["wall_s"]))
     if n in PEAK_MEMORY_MB:
-        targets.append(Target("peak memory of the plugin (MB)", PEAK_MEMORY_MB[n],
+        targets.append(Target("first sync: peak memory of the plugin (MB)", PEAK_MEMORY_MB[n],
                               phase["peak_mb"]))
     return targets
 
@@ -57,6 +57,9 @@ def noop_sync(n: int, phase: dict[str, Any]) -> list[Target]:
     ]
     if n in NOOP_SYNC_WALL:
         targets.insert(0, Target("no-op sync wall time (s)", NOOP_SYNC_WALL[n], phase["wall_s"]))
+    if n in PEAK_MEMORY_MB:
+        targets.append(Target("no-op sync: peak memory of the plugin (MB)", PEAK_MEMORY_MB[n],
+                              phase["peak_mb"]))
     return targets
 
 

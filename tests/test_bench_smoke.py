@@ -67,3 +67,20 @@ def test_help_describes_the_scenarios(capsys: pytest.CaptureFixture) -> None:
     assert exit_info.value.code == 0
     shown = capsys.readouterr().out
     assert all(word in shown for word in ("sync", "hooks", "scale", "all", "Targets"))
+
+
+def test_percentiles_are_nearest_rank_and_targets_compare_to_limits() -> None:
+    from bench import stats, targets
+
+    values = [float(v) for v in range(1, 21)]  # 1..20
+    assert stats.summary(values) == {"count": 20, "p50": 10.0, "p95": 19.0, "max": 20.0}
+    assert stats.summary([]) == {"count": 0, "p50": None, "p95": None, "max": None}
+    phase = {"wall_s": 95.0, "peak_mb": 80.0,
+             "traffic": {"plex_writes": 10_001, "plex_uploads": 10_000, "plex_listings": 6,
+                         "stash_images": 10_001, "stash_total": 10_022}}
+    met = {t.name: t.met for t in targets.first_sync(10_000, phase, items=10_001,
+                                                     covered_items=10_000, sections=1)}
+    assert met == {"first sync wall time (s)": False, "Plex writes <= 1 per changed item": True,
+                   "Plex uploads <= 1 per new cover": True,
+                   "Plex listings <= N/500 + sections": True,
+                   "Stash requests <= N/500 + image downloads": False}
