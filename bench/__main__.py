@@ -10,7 +10,8 @@ Scenarios
   sync   Sync All Scenes on N scenes (the first full sync: every item changes), then again with
          nothing changed (the no-op sync). Reports wall time, time per scene, Plex requests by
          kind and per scene, Stash GraphQL requests and image downloads, the most Plex requests
-         in flight at once and per second, and the plugin process's peak memory (ru_maxrss).
+         in flight at once and per second, the plugin process's peak memory (VmHWM from
+         /proc), and CPU seconds spent by the plugin and by the doubles.
   hooks  After a full sync of N scenes, --hooks sequential rounds of: retitle one scene in
          Stash, run the Scene.Update.Post hook, wait until Plex holds the new title. Reports the
          hook process's wall time (what Save waits for) and hook-to-Plex latency (hook start
@@ -24,8 +25,21 @@ Targets (the issue's, printed as ok/MISS with every result)
   first sync at N=10,000 <= 90 s; <= 1 Plex write per changed item and 1 upload per new cover;
   Plex listings <= N/500 + sections; Stash requests <= N/500 + image downloads;
   no-op sync at N=10,000 <= 10 s with no Plex write, upload or image download;
-  N=100,000: first sync <= 15 min, plugin peak memory <= 300 MB;
+  N=100,000: first sync <= 15 min, plugin peak memory <= 300 MB (first and no-op sync);
   hook wall p95 <= 150 ms, hook-to-Plex p95 <= 2 s; Plex requests in flight <= plex_concurrency.
+
+Wall times depend on what else the machine runs: the report records the load average at the
+start and the end, and the CPU seconds, which depend on it far less.
+
+--json PATH writes {benchmark, date, machine: {nproc, cpu, python, platform, load_at_start,
+load_at_end}, command, sync: [one result per N: n, covers, latency_s, plex_concurrency,
+plex_items, covered_items, verified_scenes, first, second (wall_s, ms_per_scene, reply, peak_mb,
+plugin_cpu_s, doubles_cpu_s, traffic: {plex: requests by kind, plex_total, plex_writes,
+plex_uploads, plex_listings, stash_graphql, stash_images, stash_fields, stash_total},
+plex_per_scene, peak_plex_in_flight, peak_plex_per_second), targets: [{name, limit, actual,
+met}]], hooks: {n, latency_s, plex_concurrency, sequential, burst (hooks, hook_wall_s and
+hook_to_plex_s as {count, p50, p95, max}, hook_peak_mb, plex_per_hook, stash_per_hook, traffic),
+drainer_peak_mb, targets} or null}. Times in seconds, memory in MB.
 
 Exit status: 0 when every run completed (missed targets are reported, not fatal), 1 when a
 plugin run failed or left Plex without the data it should hold.

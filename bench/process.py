@@ -44,7 +44,8 @@ class Measured:
         """Why the run counts as failed, or None."""
         error = self.reply.get("error")
         if self.run.returncode != 0 or error:
-            return f"exit {self.run.returncode}: {error or self.run.stderr[-500:]}"
+            tail = "\n".join(f"  {level}: {text}" for level, text in self.run.logs[-8:])
+            return f"exit {self.run.returncode}: {error}\n{tail}"
         return None
 
 
