@@ -143,8 +143,9 @@ class PlexClient:
                         rejected.append(name)
                         failures += 1
         if parts and failures == len(parts):
-            raise BadRequest(f"(500) Plex refused every part of the edit of item "
-                             f"{edit.rating_key}")
+            # Refusals or an outage? Plex answering a cheap request means refusals: they are
+            # skipped like any refused value, not retried for ever as an outage.
+            self.probe()
         return rejected
 
     def rate(self, rating_key: str, rating: float | None) -> None:

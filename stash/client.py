@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from stashapi.stashapp import StashInterface
@@ -28,6 +29,19 @@ IDS_PER_QUERY = 1000
 _MISSING = re.compile(r"id (\d+) not found")
 
 
+@dataclass
+class SceneFetch:
+    found: dict[int, dict[str, Any]]
+    broken: dict[int, str]
+
+
+def _messages(answer: dict[str, Any]) -> list[str]:
+    errors = answer.get("errors") or []
+    if not errors and not isinstance(answer.get("data"), dict):
+        return ["Stash answered without data"]
+    return [str(e.get("message", "")) if isinstance(e, dict) else str(e) for e in errors]
+
+
 class _TimedStash(StashInterface):
     """stashapi without a timeout would wait forever on a hung Stash; give every call one."""
 
@@ -49,11 +63,31 @@ class StashClient:
             raise StashError(f"cannot reach Stash at {connection.base_url}: {exc}") from None
         log.register_secret(self._stash.s.headers.get("ApiKey"))
 
-    def _call(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Stash's whole answer: stashapi would log each GraphQL error at error level (noise in
+        Stash's log for a scene deleted meanwhile) and raise without the message."""
         try:
-            return self._stash.call_GQL(query, variables or {})
+            response = self._stash.s.post(self._stash.url, timeout=TIMEOUT,
+                                          json={"query": query, "variables": variables})
         except Exception as exc:
-            raise StashError(f"Stash query failed: {log.redact(str(exc))}") from None
+            raise StashError(f"Stash did not answer: {log.redact(str(exc))}") from None
+        if response.status_code == 401:
+            raise StashError("Stash refused PlexSync's credentials (401)")
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            raise StashError(f"Stash answered HTTP {response.status_code} without GraphQL")
+        return answer
+
+    def _call(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        answer = self._post(query, variables or {})
+        errors = answer.get("errors") or []
+        if errors or not isinstance(answer.get("data"), dict):
+            first = errors[0].get("message", "") if errors and isinstance(errors[0], dict) else ""
+            raise StashError(f"Stash query failed: {log.redact(str(first))[:300]}")
+        return answer["data"]
 
     # -- settings ------------------------------------------------------------------------
     def plugin_settings(self) -> dict[str, Any]:
@@ -65,33 +99,42 @@ class StashClient:
         self._call(CONFIGURE_PLUGIN, {"plugin_id": PLUGIN_ID, "input": values})
 
     # -- scenes --------------------------------------------------------------------------
-    def scenes_by_id(self, ids: list[int]) -> dict[int, dict[str, Any]]:
-        """The scenes that still exist, by id; a deleted scene is simply absent."""
-        found: dict[int, dict[str, Any]] = {}
+    def scenes_by_id(self, ids: list[int]) -> SceneFetch:
+        """The scenes that still exist, by id. A deleted scene is simply absent; a scene Stash
+        cannot deliver (an error in one of its fields) is in `broken` with Stash's message."""
+        fetch = SceneFetch({}, {})
         for start in range(0, len(ids), IDS_PER_QUERY):
-            found.update(self._existing(ids[start:start + IDS_PER_QUERY]))
-        return found
+            self._existing(ids[start:start + IDS_PER_QUERY], fetch)
+        return fetch
 
-    def _existing(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+    def _existing(self, ids: list[int], fetch: SceneFetch) -> None:
         # Stash fails the whole findScenes(ids:) query when one id is gone ("scene with id N
         # not found"): drop the ids it names and ask again; one lookup each as a last resort.
         remaining = list(ids)
         for _ in range(5):
             if not remaining:
-                return {}
-            try:
-                data = self._call(SCENES_BY_ID, {"ids": [str(i) for i in remaining]})
-            except StashError as exc:
-                missing = {int(n) for n in _MISSING.findall(str(exc))}
-                if not missing & set(remaining):
-                    break
-                remaining = [i for i in remaining if i not in missing]
-                continue
-            return {int(s["id"]): s for s in data["findScenes"]["scenes"]}
-        return {i: s for i in remaining if (s := self._one(i)) is not None}
+                return
+            answer = self._post(SCENES_BY_ID, {"ids": [str(i) for i in remaining]})
+            errors = _messages(answer)
+            if not errors:
+                for scene in answer["data"]["findScenes"]["scenes"]:
+                    fetch.found[int(scene["id"])] = scene
+                return
+            missing = {int(n) for n in _MISSING.findall(" ".join(errors))}
+            if not missing & set(remaining):
+                break
+            remaining = [i for i in remaining if i not in missing]
+        for scene_id in remaining:
+            self._one(scene_id, fetch)
 
-    def _one(self, scene_id: int) -> dict[str, Any] | None:
-        return self._call(SCENE_BY_ID, {"id": str(scene_id)}).get("findScene")
+    def _one(self, scene_id: int, fetch: SceneFetch) -> None:
+        answer = self._post(SCENE_BY_ID, {"id": str(scene_id)})
+        errors = _messages(answer)
+        scene = (answer.get("data") or {}).get("findScene")
+        if errors and not _MISSING.search(" ".join(errors)):
+            fetch.broken[scene_id] = log.redact(errors[0])[:300]
+        elif scene is not None:
+            fetch.found[scene_id] = scene
 
     def scene_versions(self, scene_filter: dict[str, Any] | None = None) -> list[tuple[int, str]]:
         """(id, updated_at) of every scene matching the filter, in one light query."""

@@ -154,15 +154,20 @@ def test_a_refused_value_costs_only_itself(plex: PlexDouble, tmp_path: Path, tag
     assert plex.counts["edit"] == 1 + 3 + len(set(bad.tags) | set(bad.remove)) + 1 + 1
 
 
-def test_an_edit_plex_refuses_entirely_raises(plex: PlexDouble, tmp_path: Path) -> None:
+def test_an_edit_plex_refuses_entirely_is_refused_not_an_outage(
+    plex: PlexDouble, tmp_path: Path
+) -> None:
     rk = _seed(plex)
     client = make_client(plex, tmp_path)
     edit = _planned(client, rk, _scene())
     bad = dataclasses.replace(edit, fields={"year": "abc"}, tags={}, remove={}, actors=None,
                               locks={"year": True})
+    assert client.edit(bad) == ["year"]  # Plex answers otherwise: the value is refused
+    assert plex.item(rk)["fields"]["year"] is None
+    plex.error_rate = 1.0  # every request fails: that is an outage, raised as such
     with pytest.raises(BadRequest, match=r"^\(500\)"):
         client.edit(bad)
-    assert plex.item(rk)["fields"]["year"] is None
+    plex.error_rate = 0.0
 
 
 def test_refusals_that_are_not_about_values_are_not_split(

@@ -93,13 +93,13 @@ class Batch:
             self.ctx.queue.release(job)
         self._open.clear()
 
-    def _dead(self, work: Work, failure: Failure) -> None:
-        newest = work.jobs[-1]
+    def _dead(self, scene_id: int, jobs: list[Job], failure: Failure) -> None:
+        newest = jobs[-1]
         self.ctx.dead.add(newest, error_class=failure.error_class, message=failure.message)
-        self.ctx.state.update_status(work.scene.id, "failed", {"error": failure.message})
-        self._ack(work.jobs)
+        self.ctx.state.update_status(scene_id, "failed", {"error": failure.message})
+        self._ack(jobs)
         self.tally.dead += 1
-        self.ctx.notify("error", f"scene {work.scene.id} moved to the dead letters after "
+        self.ctx.notify("error", f"scene {scene_id} moved to the dead letters after "
                         f"{newest.attempts + 1} attempts: {failure.message}")
 
     def _sync_key(self, scene: Scene) -> str:
@@ -120,14 +120,18 @@ class Batch:
         for job in jobs:
             by_scene[job.scene_id].append(job)
         try:
-            raw = self.ctx.stash.scenes_by_id(list(by_scene))
+            fetched = self.ctx.stash.scenes_by_id(list(by_scene))
         except Exception as exc:  # Stash unreachable: nothing can be decided, try again later
             failure = classify(exc)
             for scene_jobs in by_scene.values():
                 self._retry(scene_jobs, 10.0, failure.message, counts=False)
             self.tally.errors.append(failure.message)
             return
-        work = self._fresh(by_scene, raw)
+        for scene_id, message in fetched.broken.items():
+            # Stash itself fails on this scene: kept, retried, and in the end a dead letter.
+            failure = Failure(Kind.ERROR, f"Stash could not deliver the scene: {message}")
+            self._fail(scene_id, by_scene.pop(scene_id), failure)
+        work = self._fresh(by_scene, fetched.found)
         try:
             self._match(work)
         except Exception as exc:  # Plex unreachable or refusing the token while indexing
@@ -269,20 +273,24 @@ class Batch:
                             f"match (strict matching is off); candidates: {names}")
 
     def _failed(self, work: Work, failure: Failure) -> None:
-        decision = decide_failure(failure, work.attempts, self.ctx.config.max_retries)
+        self._fail(work.scene.id, work.jobs, failure)
+
+    def _fail(self, scene_id: int, jobs: list[Job], failure: Failure) -> None:
+        attempts = max(job.attempts for job in jobs)
+        decision = decide_failure(failure, attempts, self.ctx.config.max_retries)
         if decision.action is Action.STOP:
             raise StopDrain(failure.message)
         if decision.action is Action.REMATCH:
             self.ctx.invalidate_index()
-            self._retry(work.jobs, 0.0, failure.message)
+            self._retry(jobs, 0.0, failure.message)
         elif decision.action is Action.DEAD:
-            self._dead(work, failure)
+            self._dead(scene_id, jobs, failure)
         else:
             if failure.kind is Kind.TRANSIENT:
                 self.ctx.breaker_failure(failure)
                 self.tally.outage = failure
-            self._retry(work.jobs, decision.delay, failure.message, decision.counts_as_attempt)
-        self.tally.errors.append(f"scene {work.scene.id}: {failure.message}")
+            self._retry(jobs, decision.delay, failure.message, decision.counts_as_attempt)
+        self.tally.errors.append(f"scene {scene_id}: {failure.message}")
 
 
 def _already_synced(record: SceneRecord | None, sync_key: str) -> bool:
