@@ -154,6 +154,20 @@ class SyncState:
                 found[record.scene_id] = record
         return found
 
+    def versions(self, scene_ids: list[int]) -> dict[int, tuple[str, str | None, str | None]]:
+        """(status, stash_updated_at, scene_hash) by scene: what Sync All needs to skip the
+        current ones, without loading what was written (100,000 scenes must stay small)."""
+        found: dict[int, tuple[str, str | None, str | None]] = {}
+        for start in range(0, len(scene_ids), 500):
+            chunk = scene_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for scene_id, *rest in self._conn.execute(
+                f"SELECT scene_id, last_sync_status, stash_updated_at, scene_hash FROM "
+                f"sync_state WHERE scene_id IN ({marks})", chunk
+            ):
+                found[scene_id] = tuple(rest)  # type: ignore[assignment]
+        return found
+
     def with_status(self, status: str, limit: int = 1000) -> list[SceneRecord]:
         rows = self._conn.execute(
             f"SELECT {_COLUMNS} FROM sync_state WHERE last_sync_status = ? "

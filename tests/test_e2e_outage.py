@@ -18,8 +18,6 @@ import threading
 import time
 from collections.abc import Iterator
 
-import pytest
-
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
@@ -225,10 +223,6 @@ def test_scene_deleted_from_stash_drops_its_job(harness: Harness, stash: StashDo
     assert queue_rows(harness) == [] and harness.dead_letters() == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug in stash/client.py: stashapi logs Stash's 'scene with id N not found' as three "
-    "error lines and raises an exception without the id, so _MISSING never matches and every "
-    "scene of the batch is fetched again one query at a time"))
 def test_a_deleted_scene_costs_no_error_lines_nor_per_scene_queries(
         harness: Harness, stash: StashDouble, plex: PlexDouble) -> None:
     sample = harness.build_sample(4)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from stash import log
 from sync.matching import Match, Recommendation, decide
@@ -22,32 +23,14 @@ from worker.context import Context
 from worker.retry import Action, Failure, Kind, not_found_delay
 from worker.retry import decide as decide_failure
 from worker.scene_sync import SceneResult, claimed, plan_items, write_items
+from worker.tally import Tally
 
 
 class StopDrain(RuntimeError):
     """Plex rejected the token: stop, keep every job, tell the user once."""
 
 
-@dataclass
-class Tally:
-    synced: int = 0
-    skipped: int = 0
-    dropped: int = 0
-    review: int = 0
-    not_found: int = 0
-    retrying: int = 0
-    dead: int = 0
-    requests: int = 0
-    uploads: int = 0
-    outage: Failure | None = None
-    errors: list[str] = field(default_factory=list)
-
-    def add(self, other: Tally) -> None:
-        for name in ("synced", "skipped", "dropped", "review", "not_found", "retrying", "dead",
-                     "requests", "uploads"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.errors.extend(other.errors)
-        self.outage = other.outage or self.outage
+PROGRESS_EVERY = 50
 
 
 @dataclass
@@ -67,10 +50,14 @@ class Work:
 
 
 class Batch:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, on_progress: Callable[[Tally], None] | None = None,
+                 should_stop: Callable[[], bool] = lambda: False) -> None:
         self.ctx = ctx
+        self._should_stop = should_stop
         self.tally = Tally()
         self._open: dict[int, Job] = {}
+        self._on_progress = on_progress
+        self._fingerprint = ctx.config.plan_fingerprint()
 
     # -- job endings ---------------------------------------------------------------------
     def _ack(self, jobs: list[Job]) -> None:
@@ -86,6 +73,11 @@ class Batch:
                              count_attempt=counts)
         self._open.pop(newest.id, None)
         self.tally.retrying += 1
+
+    def _release(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            self.ctx.queue.release(job)
+            self._open.pop(job.id, None)
 
     def release_unfinished(self) -> None:
         """The drain is stopping: whatever this batch did not finish goes back untouched."""
@@ -104,7 +96,7 @@ class Batch:
 
     def _sync_key(self, scene: Scene) -> str:
         # The same scene must be written again when a setting changes what PlexSync writes.
-        return f"{scene.content_hash()}:{self.ctx.config.plan_fingerprint()}"
+        return f"{scene.content_hash()}:{self._fingerprint}"
 
     # -- the batch -------------------------------------------------------------------------
     def run(self, jobs: list[Job]) -> Tally:
@@ -126,6 +118,7 @@ class Batch:
             for scene_jobs in by_scene.values():
                 self._retry(scene_jobs, 10.0, failure.message, counts=False)
             self.tally.errors.append(failure.message)
+            self.tally.outage = failure
             return
         for scene_id, message in fetched.broken.items():
             # Stash itself fails on this scene: kept, retried, and in the end a dead letter.
@@ -222,12 +215,16 @@ class Batch:
         with ThreadPoolExecutor(self.ctx.config.plex_concurrency) as pool:
             futures = {pool.submit(self._write_one, w, edits): w for w, edits in planned}
             # Each scene is recorded as soon as Plex has it: a kill later loses nothing done.
-            for future in as_completed(futures):
+            for done, future in enumerate(as_completed(futures), 1):
                 outcome = future.result()
-                if isinstance(outcome, Failure):
+                if outcome is None:
+                    self._release(futures[future].jobs)
+                elif isinstance(outcome, Failure):
                     self._failed(futures[future], outcome)
                 else:
                     self._succeeded(futures[future], outcome)
+                if self._on_progress and done % PROGRESS_EVERY == 0:
+                    self._on_progress(self.tally)
 
     def _plan(self, work: list[Work], items: dict) -> list[tuple[Work, list]]:
         planned, claims = [], {}
@@ -239,8 +236,10 @@ class Batch:
                 continue
             written = item.record.written if item.record else {}
             try:
-                edits = plan_items(item.scene, targets, written, self.ctx.config,
-                                   force=any(job.force for job in item.jobs))
+                # Sync All (force) rewrites everything; other forced jobs (Reconcile) only
+                # skip the "already synced" check.
+                rewrite = any(job.reason == "sync_all_force" for job in item.jobs)
+                edits = plan_items(item.scene, targets, written, self.ctx.config, force=rewrite)
             except Exception as exc:  # a bug in planning one scene must not stop the batch
                 self._failed(item, classify(exc))
                 continue
@@ -250,7 +249,11 @@ class Batch:
         self.ctx.state.claim_many(claims)
         return planned
 
-    def _write_one(self, work: Work, edits: list) -> SceneResult | Failure:
+    def _write_one(self, work: Work, edits: list) -> SceneResult | Failure | None:
+        if self.ctx.breaker.state == "open" or self._should_stop():
+            # Plex went down during this batch, or a task asked for the queue: the rest of
+            # the batch goes back untouched.
+            return None
         try:
             return write_items(work.scene, edits, self.ctx.config, self.ctx.stash, self.ctx.plex)
         except Exception as exc:

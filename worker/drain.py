@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable
 
 from stash import log
-from worker.batch import Batch, StopDrain, Tally
+from worker.batch import Batch, StopDrain
 from worker.context import Context
 from worker.retry import Failure, Kind
+from worker.tally import Tally
 
-BATCH_SIZE = 50
+BATCH_SIZE = 500      # scenes fetched from Stash in one query; progress is reported per 50
 POLL = 0.2            # seconds between looks at the queue while waiting
 IDLE_EXIT = 30.0      # a detached drainer exits after this long with nothing to do
 
@@ -80,11 +81,14 @@ def drain(
                 continue
         jobs = ctx.queue.take(BATCH_SIZE)
         if jobs:
-            tally = Batch(ctx).run(jobs)
+            report = (lambda part: on_batch(total.plus(part))) if on_batch else None
+            tally = Batch(ctx, on_progress=report, should_stop=should_stop).run(jobs)
             total.add(tally)
             if on_batch:
                 on_batch(total)
             idle_since = time.monotonic()
+            if until_empty and tally.outage is not None and not tally.progress:
+                break  # Stash or Plex is down: a task leaves the jobs to the background worker
             continue
         if not _keep_waiting(ctx, until_empty, idle_exit, patience, idle_since):
             break

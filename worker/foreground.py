@@ -7,11 +7,12 @@ from collections.abc import Callable
 
 from stash import log
 from stash.protocol import PluginInput, UserError
-from worker.batch import StopDrain, Tally
+from worker.batch import StopDrain
 from worker.context import Context, open_context
 from worker.detached import take_over
 from worker.drain import drain
 from worker.spawn import ensure_drainer
+from worker.tally import Tally
 
 HANDOVER_TIMEOUT = 300.0
 RETRY_PATIENCE = 30.0   # a task waits this long for jobs that are only retrying soon

@@ -17,14 +17,13 @@ def _queue_versions(ctx: Context, versions: list[tuple[int, str]], *, force: boo
     """Queue the scenes whose current version is not yet in Plex (all of them with force)."""
     total = len(versions)
     if not force:
-        records = ctx.state.get_many([scene_id for scene_id, _ in versions])
+        known = ctx.state.versions([scene_id for scene_id, _ in versions])
         fingerprint = ctx.config.plan_fingerprint()
 
         def current(scene_id: int, updated_at: str) -> bool:
-            record = records.get(scene_id)
-            return (record is not None and record.status == SYNCED
-                    and record.stash_updated_at == updated_at
-                    and (record.scene_hash or "").endswith(f":{fingerprint}"))
+            status, synced_version, scene_hash = known.get(scene_id, ("", None, None))
+            return (status == SYNCED and synced_version == updated_at
+                    and (scene_hash or "").endswith(f":{fingerprint}"))
 
         versions = [(sid, upd) for sid, upd in versions if not current(sid, upd)]
     ctx.queue.enqueue_many(versions, reason=reason, force=force)
