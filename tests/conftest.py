@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.doubles.plex import PlexDouble
+from tests.doubles.plex.client import connect
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
+
+if TYPE_CHECKING:  # plexapi is imported by tests.doubles.plex.client, after it points
+    from plexapi.server import PlexServer  # PLEXAPI_CONFIG_PATH away from a user's config
 
 
 @pytest.fixture
@@ -24,6 +29,12 @@ def plex() -> Iterator[PlexDouble]:
     double = PlexDouble().start()
     yield double
     double.stop()
+
+
+@pytest.fixture
+def server(plex: PlexDouble) -> PlexServer:
+    """The real plexapi client, connected to the Plex double."""
+    return connect(plex)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from plexapi.exceptions import NotFound, Unauthorized
@@ -13,17 +12,6 @@ from plexapi.video import Movie
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.client import connect, loopback_session
-
-
-@pytest.fixture
-def plex() -> Iterator[PlexDouble]:
-    with PlexDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def server(plex: PlexDouble) -> PlexServer:
-    return connect(plex)
 
 
 def _fill(plex: PlexDouble, count: int) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 import pytest
 from plexapi.exceptions import BadRequest
@@ -11,20 +10,8 @@ from plexapi.server import PlexServer
 from plexapi.video import Movie
 
 from tests.doubles.plex import PlexDouble
-from tests.doubles.plex.client import connect
 
 AWKWARD = ["A & B", "x,y", "with  spaces", "50%+1"]
-
-
-@pytest.fixture
-def plex() -> Iterator[PlexDouble]:
-    with PlexDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def server(plex: PlexDouble) -> PlexServer:
-    return connect(plex)
 
 
 def _movie(plex: PlexDouble, server: PlexServer, **optional: object) -> Movie:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,17 +19,6 @@ from plexapi.server import PlexServer
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.client import connect, loopback_session
-
-
-@pytest.fixture
-def plex() -> Iterator[PlexDouble]:
-    with PlexDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def server(plex: PlexDouble) -> PlexServer:
-    return connect(plex)
 
 
 def _wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
