@@ -15,7 +15,7 @@ from worker.context import Context
 from worker.retry import Failure, Kind
 from worker.tally import Tally
 
-BATCH_SIZE = 500      # scenes fetched from Stash in one query; progress is reported per 50
+BATCH_SIZE = 1000     # scenes fetched from Stash in one query; progress is reported per 50
 POLL = 0.2            # seconds between looks at the queue while waiting
 IDLE_EXIT = 30.0      # a detached drainer exits after this long with nothing to do
 
