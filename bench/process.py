@@ -49,12 +49,19 @@ class Measured:
         return None
 
 
+def production_env(extra: dict[str, str]) -> dict[str, str]:
+    """As under Stash: Python keeps the plugin's compiled bytecode (tests turn that off)."""
+    env = plugin_env(extra)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_measured(payload: dict[str, Any], env: dict[str, str], timeout: float) -> Measured:
     """plexsync.py with Stash's JSON on stdin; killed after `timeout` seconds."""
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, str(ENTRY)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=plugin_env(env), cwd=str(ROOT.parent))
+                            env=production_env(env), cwd=str(ROOT.parent))
     with HighWater(lambda: [proc.pid], CHILD_POLL) as memory:
         try:
             out, err = proc.communicate(json.dumps(payload), timeout=timeout)
