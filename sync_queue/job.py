@@ -8,15 +8,13 @@ readable with any SQLite shell and nothing is ever unpickled.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 # A stored error explains a failure to a person; a whole HTML error page would only bloat rows.
 MAX_ERROR_CHARS = 1000
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):  # not a dataclass: the hook path must not import dataclasses
     id: int
     scene_id: int
     updated_at: str | None
@@ -88,8 +86,7 @@ def retried(
     ``count_attempt=False`` is for failures that are not the job's own (Plex down for all):
     they postpone the job without using up its attempts.
     """
-    return replace(
-        job,
+    return job._replace(
         attempts=job.attempts + (1 if count_attempt else 0),
         last_error=cap_error(error),
         next_attempt_at=float(next_attempt_at),
