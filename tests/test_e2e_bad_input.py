@@ -101,14 +101,17 @@ def test_a_scene_stash_cannot_deliver_is_kept_not_dropped(harness: Harness, stas
     sample = harness.build_sample(3)
     broken = sample.scene_ids[2]
     _raw_edit(stash, broken, organized="maybe")  # not a Boolean: Stash's GraphQL fails it
+    harness.configure(max_retries=0)  # straight to the dead letters: no retry schedule to wait
 
     run = harness.task("sync_all")
 
     assert run.returncode == 0, run.stderr
+    assert "dropped" not in run.result["output"]  # not taken for a deleted scene
     assert stale_scenes(stash, plex, sample, sample.scene_ids[:2]) == {}
-    kept = [job["scene_id"] for _, job in queue_rows(harness)]
-    dead = [letter.scene_id for letter in harness.dead_letters()]
-    assert broken in kept + dead, run.result
+    (letter,) = harness.dead_letters()
+    assert letter.scene_id == broken
+    assert "Stash could not deliver the scene" in letter.message and "maybe" in letter.message
+    assert queue_rows(harness) == []
 
 
 # --- Plex misbehaving -------------------------------------------------------------------------
