@@ -115,6 +115,7 @@ def load_config(stash: Any) -> PlexSyncConfig:
     _write_back_defaults(stash, settings)
     config = PlexSyncConfig.from_settings(settings)
     log.register_secret(config.plex_token)
+    config.log_config()  # at debug level, token redacted: what this run works with
     return config
 
 
