@@ -94,6 +94,16 @@ def _hold_drainer_lock(harness: Harness) -> FileLock:
     return lock
 
 
+def queue_every_scene(harness: Harness, stash: StashDouble, scene_ids: list[int]) -> None:
+    """What a Sync All queues, without starting a drainer."""
+    lock = _hold_drainer_lock(harness)
+    queue = JobQueue(harness.data_dir)
+    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in scene_ids],
+                       reason="sync_all")
+    queue.close()
+    lock.release()
+
+
 # --- the hook path --------------------------------------------------------------------------
 
 def test_a_hook_makes_one_stash_request_and_none_to_plex(harness: Harness, stash: StashDouble,
@@ -187,12 +197,7 @@ def test_fifty_hooks_at_once_and_three_rapid_edits(harness: Harness, stash: Stas
 def test_a_task_takes_over_from_the_busy_drainer(harness: Harness, stash: StashDouble,
                                                  plex: PlexDouble) -> None:
     sample = harness.build_sample(150)
-    lock = _hold_drainer_lock(harness)
-    queue = JobQueue(harness.data_dir)  # what a Sync All queues
-    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in sample.scene_ids],
-                       reason="sync_all")
-    queue.close()
-    lock.release()
+    queue_every_scene(harness, stash, sample.scene_ids)
     plex.latency = 0.1  # the drainer's first batch is still under way when the task asks
 
     with Watch(harness.data_dir) as watch:

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from sync_queue.jobs import JobQueue
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
 from tests.plugin_run import PluginRun
-from tests.test_e2e_concurrency import _hold_drainer_lock
+from tests.test_e2e_concurrency import queue_every_scene
 from tests.test_e2e_crash import edit_scene, queue_rows, stale_scenes
 
 TOKEN = "PLEXTOKEN-e2e-5ec7e7-a1"
@@ -87,12 +86,7 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
 def test_the_drainer_keeps_syncing_after_the_session_expires(setup: Setup) -> None:
     harness, stash, plex = setup.harness, setup.stash, setup.plex
     sample = harness.build_sample(80)
-    lock = _hold_drainer_lock(harness)
-    queue = JobQueue(harness.data_dir)  # what a Sync All queues
-    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in sample.scene_ids],
-                       reason="sync_all")
-    queue.close()
-    lock.release()
+    queue_every_scene(harness, stash, sample.scene_ids)
     plex.latency = 0.01  # most covers are fetched from Stash after the expiry
 
     assert setup.hook(sample.scene_ids[0]).returncode == 0
