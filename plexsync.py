@@ -3,6 +3,10 @@
 
 Stash writes one JSON object to stdin and reads exactly one JSON object from stdout; log lines
 go to stderr. ``plexsync.py --drain`` is the detached drainer a hook starts.
+
+Every byte crossing the pipes is UTF-8, whatever Python's own idea of the pipes' encoding: Stash
+(Go) writes and reads UTF-8 and sets no PYTHONUTF8, while Python on Windows decodes a pipe with
+the ANSI code page.
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from stash import log  # noqa: E402
-from stash.protocol import UserError, parse_input, reply  # noqa: E402
+from stash.protocol import UserError, decode_input, parse_input, reply  # noqa: E402
 
 
-def _run(text: str) -> object:
-    plugin_input = parse_input(text)
+def _run(raw: bytes) -> object:
+    plugin_input = parse_input(decode_input(raw))
     from worker.deps import ensure
 
     ensure(plugin_input.connection.plugin_dir)
@@ -34,15 +38,19 @@ def _run(text: str) -> object:
 def main(argv: list[str]) -> int:
     # Stash parses stdout as the result: nothing but the final reply may reach it, so anything a
     # library prints is sent to the log instead.
-    stdout = sys.stdout
+    stdout = sys.stdout.buffer
     sys.stdout = sys.stderr
+    # What a library prints lands there too: UTF-8 like the log lines (stash/log.py).
+    reconfigure = getattr(sys.stderr, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", errors="backslashreplace")
     os.umask(0o077)
     if argv[1:2] == ["--drain"]:
         from worker.detached import run_detached
 
-        return run_detached(sys.stdin.read())
+        return run_detached(sys.stdin.buffer.read().decode("utf-8-sig", "replace"))
     try:
-        output = _run(sys.stdin.read())
+        output = _run(sys.stdin.buffer.read())
     except UserError as exc:
         log.error(str(exc))
         reply(error=str(exc), stream=stdout)

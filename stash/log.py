@@ -1,8 +1,10 @@
 """Stash's plugin log protocol on stderr: one line per message, ``\\x01<level>\\x02text``.
 
 Stash reads stderr with a 64 KiB line limit and stops reading after a longer line, so every
-message is folded onto one line and capped. Registered secrets are masked in every line, as a
-last line of defence behind code that never logs them in the first place.
+message is folded onto one line and capped. Lines are written as UTF-8 bytes, which is what Stash
+reads (pkg/logger/plugin.go), whatever encoding Python chose for the stream: on Windows that is
+the ANSI code page, which cannot even encode most scripts. Registered secrets are masked in every
+line, as a last line of defence behind code that never logs them in the first place.
 """
 
 from __future__ import annotations
@@ -37,13 +39,23 @@ def _emit(level: str, message: object) -> None:
     text = redact(str(message)).replace("\r", " ").replace("\n", " | ")
     if len(text) > _MAX_LINE:
         text = text[:_MAX_LINE] + "…"
-    stream = _stream or sys.stderr
+    _write(_stream or sys.stderr, f"\x01{level}\x02{text}\n")
+
+
+def _write(stream: TextIO, line: str) -> None:
+    binary = getattr(stream, "buffer", None)
     try:
-        stream.write(f"\x01{level}\x02{text}\n")
-        stream.flush()
+        if binary is None:  # an in-memory text stream
+            stream.write(line)
+            stream.flush()
+            return
+        stream.flush()  # whatever a library printed to the text layer goes first
+        # backslashreplace: a lone surrogate (an undecodable file name) must not lose the line
+        binary.write(line.encode("utf-8", "backslashreplace"))
+        binary.flush()
     except (BrokenPipeError, ValueError, OSError):
         # Stash closed the pipe (the hook's parent exited): logging must never crash the work.
-        pass
+        return
 
 
 def trace(message: object) -> None:

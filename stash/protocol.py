@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NamedTuple, TextIO
+from typing import Any, BinaryIO, NamedTuple
 
 HOOK_TYPES = (
     "Scene.Update.Post",
@@ -114,6 +114,14 @@ def parse_hook(raw: Any) -> HookEvent:
     return HookEvent(hook_type, object_id, tuple(f for f in fields if isinstance(f, str)))
 
 
+def decode_input(raw: bytes) -> str:
+    """Stash's input as text: UTF-8 (Go's json.Marshal), a byte order mark tolerated."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ProtocolError("stdin is not UTF-8 (PlexSync must be run by Stash)") from None
+
+
 def parse_input(text: str) -> PluginInput:
     if not text.strip():
         raise ProtocolError("no input on stdin (PlexSync must be run by Stash)")
@@ -133,11 +141,13 @@ def parse_input(text: str) -> PluginInput:
     return PluginInput(connection, args, hook)
 
 
-def reply(output: Any = None, error: str | None = None, stream: TextIO | None = None) -> None:
-    """Write the one JSON result Stash reads; nothing else may ever reach stdout."""
-    out = stream or sys.stdout
+def reply(output: Any = None, error: str | None = None, stream: BinaryIO | None = None) -> None:
+    """Write the one JSON result Stash reads; nothing else may ever reach stdout.
+
+    Bytes, not text: Stash decodes stdout as UTF-8, whatever encoding Python gave the pipe."""
+    out = stream or sys.stdout.buffer
     payload: dict[str, Any] = {"output": output}
     if error is not None:
         payload["error"] = error
-    out.write(json.dumps(payload))
+    out.write(json.dumps(payload).encode("utf-8"))
     out.flush()

@@ -42,6 +42,8 @@ class Harness:
         self.plex = plex
         self.data_dir = Path(tmp_path) / "data"
         self.run_timeout = 120.0
+        self.env: dict[str, str] = {}  # added to the plugin's environment, e.g. an encoding
+        self.plugin_dir = ROOT  # where plexsync.py lives (a copy, to change its files)
         # An empty plexapi config: a developer's ~/.config/plexapi must not change the client.
         self._plexapi_config = Path(tmp_path) / "plexapi-config.ini"
         self._plexapi_config.touch()
@@ -67,12 +69,15 @@ class Harness:
     # --- running the plugin --------------------------------------------------------------------
 
     def payload(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"server_connection": self.stash.server_connection(plugin_dir=str(ROOT)),
-                "args": args}
+        return {"server_connection": self.stash.server_connection(
+                    plugin_dir=str(self.plugin_dir)), "args": args}
 
     def run(self, args: dict[str, Any]) -> PluginRun:
-        env = {"PLEXAPI_CONFIG_PATH": str(self._plexapi_config)}
-        return run_plugin(self.payload(args), timeout=self.run_timeout, env=env)
+        env = {"PLEXAPI_CONFIG_PATH": str(self._plexapi_config), **self.env}
+        if self.plugin_dir != ROOT:  # Stash puts the plugins folder on PYTHONPATH
+            env.setdefault("PYTHONPATH", str(self.plugin_dir.parent))
+        return run_plugin(self.payload(args), timeout=self.run_timeout, env=env,
+                          entry=self.plugin_dir / "plexsync.py")
 
     def task(self, mode: str, **args: Any) -> PluginRun:
         return self.run({"mode": mode, **args})

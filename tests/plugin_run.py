@@ -49,12 +49,19 @@ def plugin_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def run_plugin(payload: dict[str, Any] | str, *, timeout: float = 120,
-               env: dict[str, str] | None = None, args: list[str] | None = None) -> PluginRun:
-    text = payload if isinstance(payload, str) else json.dumps(payload)
+def run_plugin(payload: dict[str, Any] | str | bytes, *, timeout: float = 120,
+               env: dict[str, str] | None = None, args: list[str] | None = None,
+               entry: Path = ENTRY) -> PluginRun:
+    """Bytes in and out as Stash has them: it writes UTF-8 (Go's json.Marshal, no byte order
+    mark) and reads the plugin's stdout and stderr as UTF-8 (stashapp/stash pkg/plugin/raw.go,
+    pkg/logger/plugin.go). A byte that is not UTF-8 shows as U+FFFD, as in Stash's log."""
+    if isinstance(payload, dict):
+        payload = json.dumps(payload, ensure_ascii=False)
+    raw = payload.encode("utf-8") if isinstance(payload, str) else payload
     proc = subprocess.run(
-        [sys.executable, str(ENTRY), *(args or [])],
-        input=text, capture_output=True, text=True, timeout=timeout,
-        env=plugin_env(env), cwd=str(ROOT.parent),
+        [sys.executable, str(entry), *(args or [])],
+        input=raw, capture_output=True, timeout=timeout,
+        env=plugin_env(env), cwd=str(entry.parent.parent),
     )
-    return PluginRun(proc.returncode, proc.stdout, proc.stderr)
+    return PluginRun(proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                     proc.stderr.decode("utf-8", "replace"))

@@ -63,3 +63,15 @@ def test_bad_input_leaves_the_queue_as_it_was(tmp_path) -> None:  # type: ignore
     after = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
     assert after.keys() == before.keys()
     queue.close()
+
+
+def test_a_byte_order_mark_before_the_json_is_tolerated() -> None:
+    payload = json.dumps({"server_connection": CONNECTION, "args": {"mode": "explode"}})
+    # Parsed past the mark: the mode itself is what is refused.
+    assert_clean_error(run_plugin(b"\xef\xbb\xbf" + payload.encode()), "unknown task mode")
+
+
+def test_input_that_is_not_utf8_gives_one_line_reason() -> None:
+    payload = json.dumps({"server_connection": CONNECTION, "args": {"mode": "x\u00e9"}},
+                         ensure_ascii=False)
+    assert_clean_error(run_plugin(payload.encode("latin-1")), "stdin is not UTF-8")

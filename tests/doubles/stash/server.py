@@ -25,7 +25,8 @@ class _Server(ThreadingHTTPServer):
 
 class StashDouble:
     def __init__(self, api_key: str | None = None, session: str | None = "sess-secret",
-                 clock: StashClock | None = None) -> None:
+                 clock: StashClock | None = None, config_name: str = "stash-double-") -> None:
+        """config_name: how the name of Stash's config folder (server_connection Dir) begins."""
         self.api_key = api_key or None
         self.latency = 0.0
         self.clock = clock or StashClock()
@@ -34,7 +35,7 @@ class StashDouble:
         self.plugin_settings: dict[str, dict] = {}
         self._session = session
         self._session_expired = False
-        self._config_dir = tempfile.TemporaryDirectory(prefix="stash-double-")
+        self._config_dir = tempfile.TemporaryDirectory(prefix=config_name)
         self._server: ThreadingHTTPServer | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
