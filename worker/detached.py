@@ -21,19 +21,10 @@ from worker import notices
 from worker.batch import StopDrain
 from worker.context import Context, open_context
 from worker.drain import drain
+from worker.liveness import alive
 from worker.spawn import LOCK_NAME
 
 HANDOVER = "handover"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def handover_requested(data_dir: Path) -> bool:
@@ -41,7 +32,7 @@ def handover_requested(data_dir: Path) -> bool:
         pid = int((data_dir / HANDOVER).read_text() or 0)
     except (FileNotFoundError, ValueError):
         return False
-    return pid > 0 and _alive(pid)
+    return alive(pid)  # a task killed while it waited asks no longer
 
 
 def take_over(data_dir: Path, timeout: float) -> FileLock | None:

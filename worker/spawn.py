@@ -36,8 +36,8 @@ def _log_file(data_dir: Path) -> int:
     try:
         if path.stat().st_size > _LOG_LIMIT:
             os.replace(path, data_dir / (LOG_NAME + ".1"))
-    except FileNotFoundError:
-        pass
+    except (FileNotFoundError, PermissionError):
+        pass  # PermissionError: on Windows, a worker still exiting holds it open; rotate later
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
 
