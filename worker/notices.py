@@ -34,7 +34,9 @@ def relay(data_dir: Path) -> int:
     taken = data_dir / f"{_FILE}.{os.getpid()}"
     try:
         os.replace(source, taken)
-    except FileNotFoundError:
+    except (FileNotFoundError, PermissionError):
+        # PermissionError: on Windows, while the worker appends (the file is open), it cannot be
+        # renamed; the notices wait for the next relay.
         return 0
     try:
         lines = taken.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -1,8 +1,9 @@
-"""Process liveness on POSIX for real, and on Windows by simulating the platform.
+"""Windows-only branches, by simulating the platform: process liveness and files held open.
 
 On Windows `os.kill(pid, 0)` sends CTRL_C_EVENT (signal 0 is that constant there), so the probe
 must never call it; kernel32 is replaced by a fake that answers like OpenProcess and
-GetExitCodeProcess do.
+GetExitCodeProcess do. A file another process holds open cannot be renamed on Windows
+(PermissionError, a sharing violation): simulated by an os.replace that raises it.
 """
 
 from __future__ import annotations
@@ -105,3 +106,18 @@ def test_log_rotation_waits_while_windows_holds_the_log_open(
     finally:
         os.close(fd)
     assert log.stat().st_size == spawn._LOG_LIMIT + 1 + 4
+
+
+def test_notices_wait_while_windows_holds_them_open(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from worker import notices
+
+    notices.post(tmp_path, "error", "kept for the next relay")
+
+    def sharing_violation(src: object, dst: object) -> None:
+        raise PermissionError(32, "being used by another process")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "replace", sharing_violation)
+        assert notices.relay(tmp_path) == 0
+    assert notices.relay(tmp_path) == 1
