@@ -13,7 +13,7 @@ from stashapi.stashapp import StashInterface
 
 from stash import log
 from stash.errors import StashError
-from stash.protocol import Connection
+from stash.protocol import Connection, UserError
 from stash.queries import (
     CONFIGURE_PLUGIN,
     LATEST_UPDATE,
@@ -23,6 +23,7 @@ from stash.queries import (
     SCENES_BY_ID,
     SCENES_PAGE,
 )
+from stash.version import too_old
 
 PLUGIN_ID = "plexsync"
 TIMEOUT = 30.0
@@ -42,6 +43,12 @@ def _messages(answer: dict[str, Any]) -> list[str]:
     if not errors and not isinstance(answer.get("data"), dict):
         return ["Stash answered without data"]
     return [str(e.get("message", "")) if isinstance(e, dict) else str(e) for e in errors]
+
+
+def _version_text(version: Any) -> str | None:
+    """stashapi's parsed StashVersion as "vX.Y.Z"; None when Stash did not say."""
+    parts = tuple(getattr(version, name, 0) for name in ("major", "minor", "patch"))
+    return "v{}.{}.{}".format(*parts) if any(parts) else None
 
 
 class _TimedStash(StashInterface):
@@ -67,6 +74,11 @@ class StashClient:
         except Exception as exc:
             raise StashError(f"cannot reach Stash at {connection.base_url}: {exc}") from None
         log.register_secret(self._stash.s.headers.get("ApiKey"))
+        # stashapi asked Stash's version on construction: checked once per run, for free.
+        self.version = _version_text(getattr(self._stash, "version", None))
+        problem = too_old(self.version)
+        if problem:
+            raise UserError(f"{problem}. Queued changes are kept.")
 
     def _post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         """Stash's whole answer: stashapi would log each GraphQL error at error level (noise in

@@ -117,7 +117,8 @@ def test_a_hook_makes_one_stash_request_and_none_to_plex(harness: Harness, stash
 
     assert run.returncode == 0, run.stderr
     assert run.result["output"] == "queued 1 scene(s) for Plex"
-    assert stash.counts == {"graphql": 1, "configuration": 1, "findScene": 1}
+    # One request: Stash's version and the settings ride along with the scene.
+    assert stash.counts == {"graphql": 1, "version": 1, "configuration": 1, "findScene": 1}
     assert sum(plex.counts.values()) == 0
     assert harness.queue_counts()["waiting"] == 1
     assert not (harness.data_dir / "drainer.pid").exists()  # none started: the lock is held

@@ -217,7 +217,7 @@ def test_health_check_passes_when_everything_is_in_place(
     assert report["ok"] is True
     assert list(checks) == ["stash", "settings", "plex", "token", "libraries", "path_map"]
     assert all(ok for ok, _ in checks.values())
-    assert checks["stash"][1] == f"Stash answers at {stash.url}"
+    assert checks["stash"][1] == f"Stash v0.30.1 answers at {stash.url}"
     assert checks["libraries"][1] == "Scenes (/media/plex)"
     assert checks["path_map"][1] == "all 5 sampled Stash files are known to Plex"
     assert last_line(run) == "Health check: everything is in place"

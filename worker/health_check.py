@@ -63,10 +63,14 @@ def health_check(plugin_input: PluginInput) -> dict[str, Any]:
     report = _Report()
     try:
         stash = StashClient(plugin_input.connection)
+    except UserError as exc:  # Stash answers, but is too old
+        report.add("stash", False, str(exc))
+        raise
     except Exception as exc:
         report.add("stash", False, f"cannot use Stash's API: {exc}")
         raise UserError("Health check: Stash is not reachable") from None
-    report.add("stash", True, f"Stash answers at {plugin_input.connection.base_url}")
+    report.add("stash", True, f"Stash {stash.version or '(version unknown)'} answers at "
+               f"{plugin_input.connection.base_url}")
     try:
         config = load_config(stash)
     except UserError as exc:

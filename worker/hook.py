@@ -1,19 +1,22 @@
 """The hook path: record the change, make sure a drainer runs, return at once.
 
-Stash's Save waits for this process, so it makes one GraphQL call (settings plus what changed),
-one queue write, and no Plex call; it imports nothing heavy (no plexapi, requests or pydantic).
+Stash's Save waits for this process, so it makes one GraphQL call (Stash's version, the settings
+and what changed), one queue write, and no Plex call; it imports nothing heavy (no plexapi,
+requests or pydantic).
 """
 
 from __future__ import annotations
 
 from stash import light, log
 from stash.protocol import HookEvent, PluginInput, ProtocolError, UserError
+from stash.version import too_old
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.jobs import JobQueue
 from worker import notices
 from worker.spawn import ensure_drainer
 
-_SETTINGS = 'configuration { plugins(include: ["plexsync"]) }'
+# Stash's version rides along in the same request: a too-old Stash is named at once, for free.
+_SETTINGS = 'version { version } configuration { plugins(include: ["plexsync"]) }'
 _SCENE_QUERY = (
     "query PlexSyncHook($id: ID) { " + _SETTINGS + " findScene(id: $id) { id updated_at } }"
 )
@@ -38,7 +41,7 @@ def _related_filter(event: HookEvent) -> dict[str, object]:
     return {key: criterion}
 
 
-def _fetch(plugin_input: PluginInput, event: HookEvent) -> tuple[dict, list[dict]]:
+def _fetch(plugin_input: PluginInput, event: HookEvent) -> tuple[dict, list[dict], str | None]:
     conn = plugin_input.connection
     try:
         if event.type.startswith("Scene."):
@@ -50,7 +53,7 @@ def _fetch(plugin_input: PluginInput, event: HookEvent) -> tuple[dict, list[dict
     except light.StashUnavailable as exc:
         raise UserError(f"{exc}; scene change not queued, run 'Sync Recent Scenes'") from None
     settings = ((data.get("configuration") or {}).get("plugins") or {}).get("plexsync") or {}
-    return settings, scenes
+    return settings, scenes, (data.get("version") or {}).get("version")
 
 
 def handle_hook(plugin_input: PluginInput) -> str:
@@ -58,10 +61,13 @@ def handle_hook(plugin_input: PluginInput) -> str:
     assert event is not None
     if event.id is None:
         raise ProtocolError(f"{event.type} hook without an object id")
-    settings, scenes = _fetch(plugin_input, event)
+    settings, scenes, version = _fetch(plugin_input, event)
     data_dir = resolve_data_dir(settings.get("data_dir"), plugin_input.connection.config_dir)
     notices.relay(data_dir)
-    if not settings.get("plex_url") or not settings.get("plex_token"):
+    old_stash = too_old(version)
+    if old_stash:
+        log.warning(f"{old_stash}; changes are queued until then")
+    elif not settings.get("plex_url") or not settings.get("plex_token"):
         log.warning("PlexSync is not configured yet: set the Plex URL and token in "
                     "Settings > Plugins; changes are queued until then")
     reason = "create" if event.type == "Scene.Create.Post" else "update"
@@ -72,7 +78,8 @@ def handle_hook(plugin_input: PluginInput) -> str:
         )
     finally:
         queue.close()
-    ensure_drainer(data_dir, plugin_input.connection)
+    if not old_stash:  # a worker would only stop with the same message
+        ensure_drainer(data_dir, plugin_input.connection)
     if event.type.startswith("Scene.") and not scenes:
         return f"scene {event.id} no longer exists in Stash; nothing to queue"
     return f"queued {queued} scene(s) for Plex"

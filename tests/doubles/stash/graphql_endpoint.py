@@ -3,11 +3,15 @@
 Status codes follow Stash's GraphQL server (gqlgen): 400 for an undecodable body, 422 when the
 document does not parse or validate or its variables do not fit, 200 otherwise, resolver
 errors included.
+
+An older Stash (the double's `version`) validates against the schema of its release: what came
+later is not there, so a query selecting it fails validation as it would on that Stash.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -29,15 +33,37 @@ from .resolvers import Root
 from .traffic import Traffic
 
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
+CURRENT = (0, 30, 1)
+# What the double's schema holds that older Stash lacked, by the release that added it
+# (stashapp/stash graphql/schema history: v0.27.0 "Add group graphql interfaces" #5017, v0.25.0
+# "Movie select overhaul" #4563).
+_ADDED = (
+    ((0, 27, 0), re.compile(r"^  groups: \[SceneGroup!\]!\n", re.MULTILINE)),  # Scene.groups
+    ((0, 25, 0), re.compile(r"^    ids: \[ID!\]\n", re.MULTILINE)),  # findScenes(ids:)
+)
 
 
-@lru_cache(maxsize=1)
-def double_schema() -> GraphQLSchema:
-    return build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
+def release(version: str) -> tuple[int, int, int]:
+    """(major, minor, patch) of a Stash version string such as "v0.26.2"."""
+    match = re.match(r"v?(\d+)\.(\d+)\.(\d+)", version)
+    if match is None:
+        return CURRENT  # a build without a version: the newest schema
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
 
 
-def handle_graphql(body: bytes, root: Root, traffic: Traffic,
-                   lock: threading.RLock) -> tuple[int, dict[str, Any]]:
+@lru_cache(maxsize=8)
+def double_schema(stash_release: tuple[int, int, int] = CURRENT) -> GraphQLSchema:
+    text = SCHEMA_FILE.read_text(encoding="utf-8")
+    for added_in, declaration in _ADDED:
+        if stash_release < added_in:
+            text, found = declaration.subn("", text)
+            assert found == 1, declaration.pattern
+    return build_schema(text)
+
+
+def handle_graphql(body: bytes, root: Root, traffic: Traffic, lock: threading.RLock,
+                   stash_release: tuple[int, int, int] = CURRENT) -> tuple[int, dict[str, Any]]:
     try:
         request = json.loads(body)
         query = request["query"]
@@ -51,14 +77,15 @@ def handle_graphql(body: bytes, root: Root, traffic: Traffic,
         document = parse(query)
     except GraphQLError as error:
         return 422, {"errors": [_formatted(error, "GRAPHQL_PARSE_FAILED")]}
-    problems = validate(double_schema(), document)
+    schema = double_schema(stash_release)
+    problems = validate(schema, document)
     if problems:
         return 422, {"errors": [_formatted(e, "GRAPHQL_VALIDATION_FAILED") for e in problems]}
     traffic.count(*_root_fields(document, operation_name))
     # One lock around the whole execution gives every response a consistent view of the
     # library, like Stash's read transaction.
     with lock:
-        result = execute_sync(double_schema(), document, root_value=root,
+        result = execute_sync(schema, document, root_value=root,
                               variable_values=variables, operation_name=operation_name)
     errors = result.errors or []
     if result.data is None and errors and all(e.path is None for e in errors):

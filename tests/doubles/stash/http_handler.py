@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote, urlsplit
 
 from .auth import GRAPHQL_PATH, Verdict, authorize
-from .graphql_endpoint import handle_graphql
+from .graphql_endpoint import handle_graphql, release
 from .images import DEFAULT_SVG, SVG_TYPE, content_type
 from .resolvers import Root
 
@@ -87,8 +87,10 @@ class StashRequestHandler(BaseHTTPRequestHandler):
 
     def _graphql(self, body: bytes, extra: dict[str, str]) -> None:
         double = self.double
-        root = Root(double.store, double.plugin_settings, double.api_key, self._base_url())
-        status, payload = handle_graphql(body, root, double.traffic, double.store.lock)
+        root = Root(double.store, double.plugin_settings, double.api_key, self._base_url(),
+                    double.version)
+        status, payload = handle_graphql(body, root, double.traffic, double.store.lock,
+                                         release(double.version))
         self._send(status, json.dumps(payload).encode(), "application/json", extra)
 
     def _image(self, path: str, extra: dict[str, str]) -> None:

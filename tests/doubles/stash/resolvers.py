@@ -17,13 +17,15 @@ from .records import Scene, Tag
 from .store import Store
 from .views import PerformerView, SceneView, StudioView
 
-VERSION = {"version": "v0.30.1", "hash": "b23b026", "build_time": "2025-12-18 10:00:00"}
+VERSION = "v0.30.1"  # what `version { version }` answers: `git describe --tags` at build time
+BUILD = {"hash": "b23b026", "build_time": "2025-12-18 10:00:00"}
 APP_SCHEMA = 75
 
 
 class Root:
     def __init__(self, store: Store, plugin_settings: dict[str, dict], api_key: str | None,
-                 base_url: str) -> None:
+                 base_url: str, version: str = VERSION) -> None:
+        self._version = version
         self._store = store
         self._settings = plugin_settings
         self._api_key = api_key
@@ -32,7 +34,7 @@ class Root:
     # --- server -----------------------------------------------------------------------
 
     def version(self, _info: GraphQLResolveInfo) -> dict[str, str]:
-        return dict(VERSION)
+        return {"version": self._version, **BUILD}
 
     def systemStatus(self, _info: GraphQLResolveInfo) -> dict[str, Any]:
         return {"status": "OK", "appSchema": APP_SCHEMA}

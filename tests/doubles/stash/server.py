@@ -12,6 +12,7 @@ from typing import Any
 
 from .clock import StashClock
 from .http_handler import SESSION_COOKIE, SESSION_MAX_AGE, StashRequestHandler
+from .resolvers import VERSION
 from .store import Store
 from .traffic import Traffic
 
@@ -29,6 +30,9 @@ class StashDouble:
         """config_name: how the name of Stash's config folder (server_connection Dir) begins."""
         self.api_key = api_key or None
         self.latency = 0.0
+        # Switchable: an older release answers `version` with it and lacks what came later in
+        # its schema (e.g. "v0.26.2": no Scene.groups, so PlexSync's scene queries fail).
+        self.version = VERSION
         self.clock = clock or StashClock()
         self.store = Store(self.clock)
         self.traffic = Traffic()
