@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +68,9 @@ class _TimedStash(StashInterface):
 class StashClient:
     def __init__(self, connection: Connection) -> None:
         log.register_secret(connection.session_cookie)
+        # Monotonic time since which no request got an answer (None while Stash answers): the
+        # background worker ends when Stash stays silent (worker/lifetime.py).
+        self.silent_since: float | None = None
         try:
             # force_api_key: a drain can outlive the session cookie (about an hour); the API key,
             # when Stash has one, is kept in memory only.
@@ -87,7 +91,9 @@ class StashClient:
             response = self._stash.s.post(self._stash.url, timeout=TIMEOUT,
                                           json={"query": query, "variables": variables})
         except Exception as exc:
+            self._unanswered()
             raise StashError(f"Stash did not answer: {log.redact(str(exc))}") from None
+        self.silent_since = None
         if response.status_code == 401:
             raise StashError("Stash refused PlexSync's credentials (401)")
         try:
@@ -97,6 +103,10 @@ class StashClient:
         if not isinstance(answer, dict):
             raise StashError(f"Stash answered HTTP {response.status_code} without GraphQL")
         return answer
+
+    def _unanswered(self) -> None:
+        if self.silent_since is None:
+            self.silent_since = time.monotonic()
 
     def _call(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         answer = self._post(query, variables or {})
@@ -183,7 +193,9 @@ class StashClient:
         try:
             response = self._stash.s.get(url, timeout=TIMEOUT, allow_redirects=False)
         except Exception as exc:
+            self._unanswered()
             raise StashError(f"could not download an image from Stash: {exc}") from None
+        self.silent_since = None
         if response.status_code in (301, 302, 303, 307, 308, 401):
             raise StashError("Stash asked for a login when PlexSync fetched an image")
         if response.status_code != 200:

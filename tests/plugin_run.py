@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,3 +67,14 @@ def run_plugin(payload: dict[str, Any] | str | bytes, *, timeout: float = 120,
     )
     return PluginRun(proc.returncode, proc.stdout.decode("utf-8", "replace"),
                      proc.stderr.decode("utf-8", "replace"))
+
+
+def install_copy(plugins_dir: Path) -> Path:
+    """The plugin as a user installs it (packaging/build.py's zip) unpacked into
+    plugins_dir/plexsync, for tests that change its files; returns that folder."""
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--out", out],
+                       check=True, capture_output=True)
+        with zipfile.ZipFile(Path(out) / "plexsync.zip") as archive:
+            archive.extractall(plugins_dir / "plexsync")
+    return plugins_dir / "plexsync"

@@ -305,3 +305,14 @@ def test_counts_and_reset(stash: StashDouble, client: StashInterface) -> None:
 def post(stash: StashDouble, query: str, variables: dict | None = None) -> requests.Response:
     return requests.post(f"{stash.url}/graphql",
                          json={"query": query, "variables": variables or {}}, timeout=5)
+
+
+def test_a_stash_gone_down_refuses_connections_and_comes_back_on_the_same_port() -> None:
+    with StashDouble() as stash:
+        url = f"{stash.url}/graphql"
+        query = {"query": "{ version { version } }"}
+        stash.go_down()
+        with pytest.raises(requests.ConnectionError):
+            requests.post(url, json=query, timeout=5)
+        stash.come_up()
+        assert requests.post(url, json=query, timeout=5, cookies={"session": "sess-secret"}).ok

@@ -3,7 +3,8 @@
 One drainer at a time holds ``drainer.lock``; the operating system drops the lock when its
 holder dies, however it dies. A foreground task that wants to drain asks the detached drainer to
 hand over (a ``handover`` file naming the task's pid); the drainer finishes its batch, releases
-the lock and exits, so two processes never write at once.
+the lock and exits, so two processes never write at once. It also ends on its own when Stash
+stays silent or its code changed on disk (worker/lifetime.py).
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ import time
 from pathlib import Path
 
 from stash import log
-from stash.protocol import UserError, parse_connection
+from stash.protocol import Connection, UserError, parse_connection
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from worker import notices
 from worker.batch import StopDrain
 from worker.context import Context, open_context
 from worker.drain import drain
+from worker.lifetime import CODE_CHANGED, Lifetime
 from worker.liveness import alive
-from worker.spawn import LOCK_NAME
+from worker.spawn import ENTRY, LOCK_NAME, start_drainer
 
 HANDOVER = "handover"
 
@@ -48,18 +50,33 @@ def take_over(data_dir: Path, timeout: float) -> FileLock | None:
         (data_dir / HANDOVER).unlink(missing_ok=True)
 
 
-def _drain_detached(ctx: Context, lock: FileLock) -> None:
+def _drain_detached(ctx: Context, lock: FileLock, lifetime: Lifetime) -> None:
+    def stop() -> bool:
+        return handover_requested(ctx.data_dir) or lifetime.over()
+
     while True:
-        tally = drain(ctx, until_empty=False, should_stop=lambda: handover_requested(ctx.data_dir))
+        tally = drain(ctx, until_empty=False, should_stop=stop)
         if tally.synced or tally.dead:
             log.info(f"drained: {tally.synced} synced, {tally.skipped} already current, "
                      f"{tally.dead} dead-lettered, {tally.retrying} retrying")
         lock.release()
-        if handover_requested(ctx.data_dir):
+        if stop():
             return
         # A hook may have queued a job after our last look, while it still saw the lock held.
         if ctx.queue.counts()["waiting"] == 0 or not lock.acquire(0):
             return
+
+
+def _ended_on_its_own(ctx: Context, connection: Connection, reason: str) -> None:
+    waiting = ctx.queue.counts()["waiting"]
+    if reason != CODE_CHANGED:
+        ctx.notify("warning", f"the background worker stopped: {reason}. {waiting} queued "
+                   "change(s) are kept for the next hook or task.")
+    elif waiting and ENTRY.exists():
+        log.info(f"{reason}: handing {waiting} queued change(s) to a worker with the new code")
+        start_drainer(ctx.data_dir, connection)
+    else:
+        log.info(f"{reason}: this worker ends")
 
 
 def run_detached(text: str) -> int:
@@ -70,15 +87,19 @@ def run_detached(text: str) -> int:
     except (ValueError, KeyError, TypeError, UserError) as exc:
         log.error(f"drainer started without valid input: {exc}")
         return 2
+    ctx: Context | None = None
+    # Before anything else: the code this process runs is what is on disk now.
+    lifetime = Lifetime(lambda: ctx.stash.silent_since if ctx is not None else None)
     lock = FileLock(str(data_dir / LOCK_NAME))
     if not lock.acquire(0):
         return 0  # another drainer is already at work
     started = time.time()
-    ctx = None
     try:
         (data_dir / "drainer.pid").write_text(str(os.getpid()))
         ctx = open_context(connection, detached=True)
-        _drain_detached(ctx, lock)
+        _drain_detached(ctx, lock, lifetime)
+        if lifetime.reason:
+            _ended_on_its_own(ctx, connection, lifetime.reason)
         return 0
     except StopDrain as exc:
         count = JobQueue(str(data_dir)).counts()["waiting"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
@@ -41,24 +42,50 @@ class StashDouble:
         self._session_expired = False
         self._config_dir = tempfile.TemporaryDirectory(prefix=config_name)
         self._server: ThreadingHTTPServer | None = None
+        self._port = 0
+        self._reserved: socket.socket | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> StashDouble:
-        server = _Server(("127.0.0.1", 0), StashRequestHandler)
+        server = _Server(("127.0.0.1", self._port), StashRequestHandler)
         server.double = self  # type: ignore[attr-defined]
         # A short poll interval keeps stop() quick: shutdown() waits for the next poll.
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
                          name="stash-double", daemon=True).start()
         self._server = server
+        self._port = server.server_address[1]
         return self
 
     def stop(self) -> None:
+        self._close()
+        if self._reserved is not None:
+            self._reserved.close()
+            self._reserved = None
+        self._config_dir.cleanup()
+
+    def go_down(self) -> None:
+        """Stash stops: connections to its port are refused until come_up(). The port stays
+        bound (not listening), so no other server can take it meanwhile."""
+        self._close()
+        holder = socket.socket()
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT
+        holder.bind(("127.0.0.1", self._port))
+        self._reserved = holder
+
+    def come_up(self) -> None:
+        """Stash is back, on the same port."""
+        if self._reserved is not None:
+            self._reserved.close()
+            self._reserved = None
+        if self._server is None:
+            self.start()
+
+    def _close(self) -> None:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-        self._config_dir.cleanup()
 
     def __enter__(self) -> StashDouble:
         return self.start()
@@ -68,9 +95,9 @@ class StashDouble:
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if not self._port:
             raise RuntimeError("StashDouble is not started")
-        return self._server.server_address[1]
+        return self._port  # kept while down: Stash comes back where it was
 
     @property
     def url(self) -> str:
