@@ -9,6 +9,7 @@ stays silent or its code changed on disk (worker/lifetime.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -18,7 +19,7 @@ from stash import log
 from stash.protocol import Connection, UserError, parse_connection
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
-from worker import notices
+from worker import defunct, notices
 from worker.batch import StopDrain
 from worker.context import Context, open_context
 from worker.drain import drain
@@ -90,12 +91,15 @@ def run_detached(text: str) -> int:
     ctx: Context | None = None
     # Before anything else: the code this process runs is what is on disk now.
     lifetime = Lifetime(lambda: ctx.stash.silent_since if ctx is not None else None)
+    with contextlib.suppress(OSError):  # so Health Check can find it should it never be reaped
+        defunct.record_self(data_dir)
     lock = FileLock(str(data_dir / LOCK_NAME))
     if not lock.acquire(0):
         return 0  # another drainer is already at work
     started = time.time()
     try:
         (data_dir / "drainer.pid").write_text(str(os.getpid()))
+        defunct.survey(data_dir)  # forget the records of workers that were reaped
         ctx = open_context(connection, detached=True)
         _drain_detached(ctx, lock, lifetime)
         if lifetime.reason:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -15,6 +16,7 @@ from sync.paths import normalize, to_plex
 from sync_queue.datadir import resolve_data_dir
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
+from worker import defunct
 from worker.classify import classify
 from worker.context import Context, load_config
 
@@ -59,6 +61,21 @@ def _path_map(report: _Report, ctx: Context, index: PathIndex) -> None:
                f" e.g. {first.path!r} maps to {mapped!r}, which Plex does not know{hint}")
 
 
+def _workers(report: _Report, data_dir: Path) -> None:
+    """Finished background workers nobody reaped: Stash as PID 1 without an init (Docker)."""
+    if not defunct.available():
+        return
+    zombies = defunct.survey(data_dir)
+    if not zombies:
+        report.add("workers", True, "no finished background worker was left unreaped")
+        return
+    report.add("workers", False, (
+        f"{len(zombies)} finished background worker(s) linger as defunct processes (pids "
+        f"{', '.join(map(str, zombies[:5]))}{', ...' if len(zombies) > 5 else ''}): Stash runs "
+        "as PID 1 without an init, which Stash's Docker image does. Add 'init: true' to Stash's "
+        "service in docker-compose.yml (or --init to docker run) and recreate the container"))
+
+
 def health_check(plugin_input: PluginInput) -> dict[str, Any]:
     report = _Report()
     try:
@@ -78,6 +95,7 @@ def health_check(plugin_input: PluginInput) -> dict[str, Any]:
         return {"ok": False, "checks": report.checks}
     report.add("settings", True, "settings are valid")
     data_dir = resolve_data_dir(config.data_dir, plugin_input.connection.config_dir)
+    _workers(report, data_dir)
     _plex_checks(report, Context(config, data_dir, stash))
     ok = all(check["ok"] for check in report.checks)
     log.info("Health check: everything is in place" if ok else
