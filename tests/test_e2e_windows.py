@@ -21,6 +21,7 @@ from tests.test_e2e_sync import assert_synced, ok
 ANSI_PIPES = {"PYTHONIOENCODING": "cp1252"}
 TITLE = "”Quoted” ひらがなとカタカナ 日本語"
 DETAILS = "“Curly” and ”closing” quotes — 夏の夜、東京タワーの下で。"
+LABELS = ("Sammlung ”Ü”", "日本")
 
 
 @pytest.fixture
@@ -32,6 +33,7 @@ def ansi(harness: Harness) -> Harness:
 def test_non_ascii_edit_reaches_plex_through_ansi_pipes(ansi: Harness, stash: StashDouble,
                                                         plex: PlexDouble) -> None:
     sample = ansi.build_sample(4)
+    ansi.configure(plex_labels=", ".join(LABELS))
     ok(ansi.task("sync_all"))
     scene_id = sample.synced_ids()[0]
     stash.clock.advance(1)
@@ -40,8 +42,11 @@ def test_non_ascii_edit_reaches_plex_through_ansi_pipes(ansi: Harness, stash: St
                     input_fields=["details", "id", "title"])
     assert ok(run) == "queued 1 scene(s) for Plex"
     ansi.wait_drained()
-    assert_synced(stash, plex, scene_id, sample.rating_keys[scene_id])
+    assert_synced(stash, plex, scene_id, sample.rating_keys[scene_id], labels=LABELS)
     assert plex.item(sample.rating_keys[scene_id][0])["fields"]["title"] == TITLE
+    # The background worker logs its settings to drainer.log: UTF-8 too, like every log line.
+    worker_log = (ansi.data_dir / "drainer.log").read_bytes().decode("utf-8")
+    assert f"setting plex_labels = {list(LABELS)!r}" in worker_log
 
 
 def test_log_lines_and_reply_are_utf8_through_ansi_pipes(ansi: Harness,
