@@ -118,8 +118,9 @@ class StashRequestHandler(BaseHTTPRequestHandler):
         return {"Set-Cookie": f"{SESSION_COOKIE}={value}; Path=/; Max-Age={SESSION_MAX_AGE}"}
 
     def _base_url(self) -> str:
+        # Stash builds picture URLs with the scheme it was reached by (internal/api/server.go)
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
-        return f"http://{host}"
+        return f"{self.double.scheme}://{host}"
 
     def _send(self, status: int, body: bytes, ctype: str,
               headers: dict[str, str] | None = None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
@@ -13,7 +15,10 @@ from typing import Any
 from .clock import StashClock
 from .http_handler import SESSION_COOKIE, SESSION_MAX_AGE, StashRequestHandler
 from .store import Store
+from .tls import server_context, write_pair
 from .traffic import Traffic
+
+TLS_MODES = (None, "config", "elsewhere")
 
 
 class _Server(ThreadingHTTPServer):
@@ -22,11 +27,25 @@ class _Server(ThreadingHTTPServer):
     # a burst of hooks wait for SYN retransmits, seconds each.
     request_queue_size = 128
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client refusing the certificate is what some tests are about, not a crash.
+        if not isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+            super().handle_error(request, client_address)
+
 
 class StashDouble:
     def __init__(self, api_key: str | None = None, session: str | None = "sess-secret",
-                 clock: StashClock | None = None) -> None:
+                 clock: StashClock | None = None, tls: str | None = None,
+                 cert_expired: bool = False) -> None:
+        """tls: None serves plain HTTP (the default); "config" serves HTTPS with a self-signed
+        stash.crt/stash.key in the config folder, the usual way users turn it on; "elsewhere"
+        serves HTTPS with the pair outside it (ssl_cert_path, or ~/.stash when the config
+        folder is another one). cert_expired: the certificate's dates have passed."""
+        if tls not in TLS_MODES:
+            raise ValueError(f"tls must be one of {TLS_MODES}")
         self.api_key = api_key or None
+        self.tls = tls
+        self._cert_expired = cert_expired
         self.latency = 0.0
         self.clock = clock or StashClock()
         self.store = Store(self.clock)
@@ -35,18 +54,30 @@ class StashDouble:
         self._session = session
         self._session_expired = False
         self._config_dir = tempfile.TemporaryDirectory(prefix="stash-double-")
+        self._ssl_dir = tempfile.TemporaryDirectory(prefix="stash-double-ssl-")
         self._server: ThreadingHTTPServer | None = None
+        self.cert_path: Path | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> StashDouble:
         server = _Server(("127.0.0.1", 0), StashRequestHandler)
         server.double = self  # type: ignore[attr-defined]
+        if self.tls:
+            self._serve_https(server)
         # A short poll interval keeps stop() quick: shutdown() waits for the next poll.
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
                          name="stash-double", daemon=True).start()
         self._server = server
         return self
+
+    def _serve_https(self, server: ThreadingHTTPServer) -> None:
+        folder = self._config_dir if self.tls == "config" else self._ssl_dir
+        self.cert_path, key = write_pair(Path(folder.name), self._cert_expired)
+        # The handshake happens in the request's thread, so a refused certificate never holds
+        # up the accept loop.
+        server.socket = server_context(self.cert_path, key).wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False)
 
     def stop(self) -> None:
         if self._server is not None:
@@ -54,6 +85,7 @@ class StashDouble:
             self._server.server_close()
             self._server = None
         self._config_dir.cleanup()
+        self._ssl_dir.cleanup()
 
     def __enter__(self) -> StashDouble:
         return self.start()
@@ -68,8 +100,12 @@ class StashDouble:
         return self._server.server_address[1]
 
     @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def config_dir(self) -> str:
@@ -80,7 +116,7 @@ class StashDouble:
     def server_connection(self, plugin_dir: str | None = None) -> dict[str, Any]:
         """The `server_connection` object Stash writes on a plugin's stdin."""
         return {
-            "Scheme": "http",
+            "Scheme": self.scheme,
             "Host": "0.0.0.0",
             "Port": self.port,
             "SessionCookie": self._session_cookie(),
