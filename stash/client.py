@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from stashapi.stashapp import StashInterface
 
-from stash import log
+from stash import log, transport
 from stash.errors import StashError
 from stash.protocol import Connection
 from stash.queries import (
@@ -25,9 +23,8 @@ from stash.queries import (
 )
 
 PLUGIN_ID = "plexsync"
-TIMEOUT = 30.0
+TIMEOUT = transport.TIMEOUT
 IDS_PER_QUERY = 1000
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _MISSING = re.compile(r"id (\d+) not found")
 
 
@@ -44,28 +41,38 @@ def _messages(answer: dict[str, Any]) -> list[str]:
     return [str(e.get("message", "")) if isinstance(e, dict) else str(e) for e in errors]
 
 
-class _TimedStash(StashInterface):
-    """stashapi without a timeout would wait forever on a hung Stash; give every call one."""
+class _StashapiLog:
+    """stashapi's own messages, at debug level: PlexSync reports each failure once itself."""
+
+    debug = info = warning = error = staticmethod(log.debug)
+
+
+class _PreparedStash(StashInterface):
+    """stashapi on a session set up for Stash (transport.prepare) before its first request."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        # force_api_key: a drain can outlive the session cookie (about an hour); the API key,
+        # when Stash has one, is kept in memory only.
+        super().__init__({**connection.to_stash(), "Logger": _StashapiLog},
+                         force_api_key=True)
 
     def _GQL(self, query: str, variables: dict | None = None) -> Any:  # noqa: N802 (stashapi's name)
-        if not getattr(self.s, "_plexsync_timeout", False):
-            self.s.request = functools.partial(self.s.request, timeout=TIMEOUT)  # type: ignore[method-assign]
-            self.s._plexsync_timeout = True  # type: ignore[attr-defined]
-            # Stash runs the plugin on its own machine: no environment proxy in between (and
-            # requests' proxy lookup costs a millisecond per request, per cover).
-            self.s.trust_env = urlsplit(self.url).hostname not in _LOOPBACK
+        if not getattr(self.s, "_plexsync_prepared", False):
+            transport.prepare(self.s, self._connection)
+            self.s._plexsync_prepared = True  # type: ignore[attr-defined]
         return super()._GQL(query, variables or {})
 
 
 class StashClient:
     def __init__(self, connection: Connection) -> None:
         log.register_secret(connection.session_cookie)
+        self._connection = connection
         try:
-            # force_api_key: a drain can outlive the session cookie (about an hour); the API key,
-            # when Stash has one, is kept in memory only.
-            self._stash = _TimedStash(connection.to_stash(), force_api_key=True)
+            self._stash = _PreparedStash(connection)
         except Exception as exc:
-            raise StashError(f"cannot reach Stash at {connection.base_url}: {exc}") from None
+            raise StashError(f"cannot reach Stash at {connection.base_url}: "
+                             f"{transport.describe(exc, connection)}") from None
         log.register_secret(self._stash.s.headers.get("ApiKey"))
 
     def _post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +82,8 @@ class StashClient:
             response = self._stash.s.post(self._stash.url, timeout=TIMEOUT,
                                           json={"query": query, "variables": variables})
         except Exception as exc:
-            raise StashError(f"Stash did not answer: {log.redact(str(exc))}") from None
+            raise StashError(f"Stash did not answer: "
+                             f"{transport.describe(exc, self._connection)}") from None
         if response.status_code == 401:
             raise StashError("Stash refused PlexSync's credentials (401)")
         try:
@@ -171,7 +179,8 @@ class StashClient:
         try:
             response = self._stash.s.get(url, timeout=TIMEOUT, allow_redirects=False)
         except Exception as exc:
-            raise StashError(f"could not download an image from Stash: {exc}") from None
+            raise StashError(f"could not download an image from Stash: "
+                             f"{transport.describe(exc, self._connection)}") from None
         if response.status_code in (301, 302, 303, 307, 308, 401):
             raise StashError("Stash asked for a login when PlexSync fetched an image")
         if response.status_code != 200:

@@ -30,10 +30,10 @@ COMMON_NAME = "stash.home.arpa"  # the user's name for the machine, not 127.0.0.
 
 
 @functools.lru_cache(maxsize=4)
-def certificate_pair(expired: bool = False) -> tuple[bytes, bytes]:
+def certificate_pair(expired: bool = False, common_name: str = COMMON_NAME) -> tuple[bytes, bytes]:
     """(certificate PEM, key PEM) of a self-signed certificate like `openssl req -x509` makes."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, COMMON_NAME)])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.timezone.utc)
     start, end = (now - datetime.timedelta(days=730), now - datetime.timedelta(days=365)) \
         if expired else (now - datetime.timedelta(days=1), now + datetime.timedelta(days=365))
