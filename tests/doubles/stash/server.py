@@ -7,13 +7,13 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from .clock import StashClock
-from .http_handler import SESSION_COOKIE, SESSION_MAX_AGE, StashRequestHandler
+from .http_handler import StashRequestHandler
+from .sessions import Sessions
 from .store import Store
 from .tls import server_context, write_pair
 from .traffic import Traffic
@@ -36,23 +36,30 @@ class _Server(ThreadingHTTPServer):
 class StashDouble:
     def __init__(self, api_key: str | None = None, session: str | None = "sess-secret",
                  clock: StashClock | None = None, tls: str | None = None,
-                 cert_expired: bool = False) -> None:
-        """tls: None serves plain HTTP (the default); "config" serves HTTPS with a self-signed
+                 cert_expired: bool = False, credentials: bool | None = None,
+                 session_max_age: int | None = None) -> None:
+        """api_key: Stash's API key (credentials are then configured too). credentials: a
+        username and password are set (default: when there is an API key); True without an
+        API key is a password-only login, common among users.
+        session: the session cookie (its value, or with session_max_age its prefix); None
+        gives plugins no cookie. session_max_age: sessions as real Stash keeps them (see
+        sessions.py); None keeps one fixed value until expire_session().
+        tls: None serves plain HTTP (the default); "config" serves HTTPS with a self-signed
         stash.crt/stash.key in the config folder, the usual way users turn it on; "elsewhere"
         serves HTTPS with the pair outside it (ssl_cert_path, or ~/.stash when the config
         folder is another one). cert_expired: the certificate's dates have passed."""
         if tls not in TLS_MODES:
             raise ValueError(f"tls must be one of {TLS_MODES}")
         self.api_key = api_key or None
+        self.credentials = bool(api_key) if credentials is None else credentials
         self.tls = tls
         self._cert_expired = cert_expired
         self.latency = 0.0
         self.clock = clock or StashClock()
+        self.sessions = Sessions(self.clock, session, session_max_age)
         self.store = Store(self.clock)
         self.traffic = Traffic()
         self.plugin_settings: dict[str, dict] = {}
-        self._session = session
-        self._session_expired = False
         self._config_dir = tempfile.TemporaryDirectory(prefix="stash-double-")
         self._ssl_dir = tempfile.TemporaryDirectory(prefix="stash-double-ssl-")
         self._server: ThreadingHTTPServer | None = None
@@ -119,29 +126,14 @@ class StashDouble:
             "Scheme": self.scheme,
             "Host": "0.0.0.0",
             "Port": self.port,
-            "SessionCookie": self._session_cookie(),
+            "SessionCookie": self.sessions.connection_cookie(),
             "Dir": self.config_dir,
             "PluginDir": plugin_dir or str(Path(self.config_dir) / "plugins" / "plexsync"),
         }
 
-    def _session_cookie(self) -> dict[str, Any] | None:
-        if self._session is None:
-            return None
-        expires = datetime.now(timezone.utc) + timedelta(seconds=SESSION_MAX_AGE)
-        # A Go http.Cookie serialised without JSON tags, as Stash sends it.
-        return {"Name": SESSION_COOKIE, "Value": self._session, "Quoted": False, "Path": "/",
-                "Domain": "", "Expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "RawExpires": "", "MaxAge": SESSION_MAX_AGE, "Secure": False,
-                "HttpOnly": False, "SameSite": 0, "Partitioned": False, "Raw": "",
-                "Unparsed": None}
-
-    def session_is_valid(self, value: str | None) -> bool:
-        return (value is not None and value == self._session
-                and not self._session_expired)
-
     def expire_session(self) -> None:
-        """From now on the session cookie is refused, as after max_session_age."""
-        self._session_expired = True
+        """From now on every session cookie issued so far is refused, as after max_age."""
+        self.sessions.expire()
 
     # --- library --------------------------------------------------------------------------
 
