@@ -10,7 +10,7 @@ from typing import Any
 from stashapi.stashapp import StashInterface
 
 from stash import log, transport
-from stash.errors import StashError
+from stash.errors import StashError, StashLoginRejected
 from stash.protocol import Connection
 from stash.queries import (
     CONFIGURE_PLUGIN,
@@ -63,6 +63,11 @@ class _PreparedStash(StashInterface):
             self.s._plexsync_prepared = True  # type: ignore[attr-defined]
         return super()._GQL(query, variables or {})
 
+    def _handle_GQL_response(self, response: Any) -> Any:  # noqa: N802 (stashapi's name)
+        if response.status_code == 401:
+            raise StashLoginRejected
+        return super()._handle_GQL_response(response)
+
 
 class StashClient:
     def __init__(self, connection: Connection) -> None:
@@ -70,6 +75,8 @@ class StashClient:
         self._connection = connection
         try:
             self._stash = _PreparedStash(connection)
+        except StashError:
+            raise
         except Exception as exc:
             raise StashError(f"cannot reach Stash at {connection.base_url}: "
                              f"{transport.describe(exc, connection)}") from None
@@ -85,7 +92,7 @@ class StashClient:
             raise StashError(f"Stash did not answer: "
                              f"{transport.describe(exc, self._connection)}") from None
         if response.status_code == 401:
-            raise StashError("Stash refused PlexSync's credentials (401)")
+            raise StashLoginRejected
         try:
             answer = response.json()
         except ValueError:
@@ -182,7 +189,7 @@ class StashClient:
             raise StashError(f"could not download an image from Stash: "
                              f"{transport.describe(exc, self._connection)}") from None
         if response.status_code in (301, 302, 303, 307, 308, 401):
-            raise StashError("Stash asked for a login when PlexSync fetched an image")
+            raise StashLoginRejected  # 401, or a redirect to the login page
         if response.status_code != 200:
             raise StashError(f"Stash answered HTTP {response.status_code} for an image")
         content_type = response.headers.get("Content-Type", "")

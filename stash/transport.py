@@ -21,6 +21,7 @@ from stash import log, tls
 from stash.protocol import Connection
 
 TIMEOUT = 30.0
+SESSION_COOKIE = "session"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -38,11 +39,30 @@ class _StashTLS(HTTPAdapter):
 
 def prepare(session: requests.Session, connection: Connection) -> None:
     session.request = functools.partial(session.request, timeout=TIMEOUT)  # type: ignore[method-assign]
+    session.hooks["response"].append(functools.partial(_one_session_cookie, session))
     # Stash runs the plugin on its own machine: no environment proxy in between (and requests'
     # proxy lookup costs a millisecond per request, per cover).
     session.trust_env = connection.host not in _LOOPBACK
     if connection.scheme == "https":
         _use_stash_tls(session, connection)
+
+
+def _one_session_cookie(session: requests.Session, response: requests.Response,
+                        *_args: Any, **_kwargs: Any) -> requests.Response:
+    """Keep exactly one session cookie: the one Stash just set.
+
+    Stash answers every request its session cookie authenticates with a Set-Cookie holding a
+    renewed value (pkg/session/session.go GetSessionUserID). requests files that one under
+    Stash's host name, next to the cookie stashapi was given (no domain), and then sends both,
+    the original first; Go reads the first (net/http Request.Cookie), so the login lapsed an
+    hour after it was handed over, however busy PlexSync kept it.
+    """
+    fresh = [cookie for cookie in response.cookies if cookie.name == SESSION_COOKIE]
+    if fresh:
+        for old in [cookie for cookie in session.cookies if cookie.name == SESSION_COOKIE]:
+            session.cookies.clear(old.domain, old.path, old.name)
+        session.cookies.set_cookie(fresh[-1])
+    return response
 
 
 def _use_stash_tls(session: requests.Session, connection: Connection) -> None:

@@ -30,7 +30,7 @@ def _probe(ctx: Context) -> bool:
 
         failure = classify(exc)
         if failure.kind is Kind.UNAUTHORIZED:  # back, but refusing the token: no outage
-            raise StopDrain(failure.message) from None
+            raise StopDrain(failure) from None
         ctx.breaker_failure(failure)  # still down: back off further
         return False
     log.info("Plex answers again; resuming the sync")

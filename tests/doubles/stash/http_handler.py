@@ -97,6 +97,9 @@ class StashRequestHandler(BaseHTTPRequestHandler):
             self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
             return
         self.double.traffic.count(route[0])
+        if self.double.picture_errors:
+            self._send(500, b"input/output error\n", "text/plain; charset=utf-8")
+            return
         data = getattr(record, route[2])
         if data is None:
             self._send(200, DEFAULT_SVG, SVG_TYPE, extra)

@@ -55,6 +55,9 @@ class StashDouble:
         self.tls = tls
         self._cert_expired = cert_expired
         self.latency = 0.0
+        # Stash failing to serve pictures (HTTP 500), as when its generated files sit on a disk
+        # that went away: a Stash failure in the middle of a sync.
+        self.picture_errors = False
         self.clock = clock or StashClock()
         self.sessions = Sessions(self.clock, session, session_max_age)
         self.store = Store(self.clock)
