@@ -11,6 +11,7 @@ from stashapi.stashapp import StashInterface
 
 from stash import log, transport
 from stash.errors import StashError, StashLoginRejected
+from stash.login import Login
 from stash.protocol import Connection
 from stash.queries import (
     CONFIGURE_PLUGIN,
@@ -50,8 +51,9 @@ class _StashapiLog:
 class _PreparedStash(StashInterface):
     """stashapi on a session set up for Stash (transport.prepare) before its first request."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, login: Login) -> None:
         self._connection = connection
+        self._login = login
         # force_api_key: a drain can outlive the session cookie (about an hour); the API key,
         # when Stash has one, is kept in memory only.
         super().__init__({**connection.to_stash(), "Logger": _StashapiLog},
@@ -59,7 +61,7 @@ class _PreparedStash(StashInterface):
 
     def _GQL(self, query: str, variables: dict | None = None) -> Any:  # noqa: N802 (stashapi's name)
         if not getattr(self.s, "_plexsync_prepared", False):
-            transport.prepare(self.s, self._connection)
+            transport.prepare(self.s, self._connection, self._login)
             self.s._plexsync_prepared = True  # type: ignore[attr-defined]
         return super()._GQL(query, variables or {})
 
@@ -73,8 +75,9 @@ class StashClient:
     def __init__(self, connection: Connection) -> None:
         log.register_secret(connection.session_cookie)
         self._connection = connection
+        self._login = Login()
         try:
-            self._stash = _PreparedStash(connection)
+            self._stash = _PreparedStash(connection, self._login)
         except StashError:
             raise
         except Exception as exc:
@@ -108,6 +111,13 @@ class StashClient:
             first = errors[0].get("message", "") if errors and isinstance(errors[0], dict) else ""
             raise StashError(f"Stash query failed: {log.redact(str(first))[:300]}")
         return answer["data"]
+
+    def keep_login(self, now: float) -> None:
+        """Renew a session login before it lapses, while no other request does (login.py)."""
+        if "ApiKey" in self._stash.s.headers or not self._login.due(now):
+            return
+        self._login.trying(now)
+        self._call(LATEST_UPDATE)  # small, and any authenticated request renews the session
 
     # -- settings ------------------------------------------------------------------------
     def plugin_settings(self) -> dict[str, Any]:

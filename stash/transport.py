@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import ssl
+import time
 import warnings
 from typing import Any
 
@@ -18,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InsecureRequestWarning
 
 from stash import log, tls
+from stash.login import Login
 from stash.protocol import Connection
 
 TIMEOUT = 30.0
@@ -37,9 +39,9 @@ class _StashTLS(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
-def prepare(session: requests.Session, connection: Connection) -> None:
+def prepare(session: requests.Session, connection: Connection, login: Login) -> None:
     session.request = functools.partial(session.request, timeout=TIMEOUT)  # type: ignore[method-assign]
-    session.hooks["response"].append(functools.partial(_one_session_cookie, session))
+    session.hooks["response"].append(functools.partial(_one_session_cookie, session, login))
     # Stash runs the plugin on its own machine: no environment proxy in between (and requests'
     # proxy lookup costs a millisecond per request, per cover).
     session.trust_env = connection.host not in _LOOPBACK
@@ -47,7 +49,7 @@ def prepare(session: requests.Session, connection: Connection) -> None:
         _use_stash_tls(session, connection)
 
 
-def _one_session_cookie(session: requests.Session, response: requests.Response,
+def _one_session_cookie(session: requests.Session, login: Login, response: requests.Response,
                         *_args: Any, **_kwargs: Any) -> requests.Response:
     """Keep exactly one session cookie: the one Stash just set.
 
@@ -62,6 +64,7 @@ def _one_session_cookie(session: requests.Session, response: requests.Response,
         for old in [cookie for cookie in session.cookies if cookie.name == SESSION_COOKIE]:
             session.cookies.clear(old.domain, old.path, old.name)
         session.cookies.set_cookie(fresh[-1])
+        login.renewed(fresh[-1].expires, time.time())
     return response
 
 

@@ -66,6 +66,7 @@ def drain(
     idle_since = time.monotonic()
     while not should_stop():
         now = time.time()
+        ctx.keep_stash_login(now)
         if ctx.breaker.state == "open":
             if until_empty:
                 # A task holds Stash's job queue (one job at a time): it probes once, and while
