@@ -2,7 +2,8 @@
 
 stashapi makes its own session and queries Stash in its constructor, so `prepare` runs before
 the first request (from the client's _GQL). What it sets: a timeout on every request, no
-environment proxy for a Stash on this machine, and Stash's own TLS (stash/tls.py).
+environment proxy for a Stash on this machine, Stash's own TLS (stash/tls.py), and one session
+cookie, the newest, whose renewals the Login records (stash/login.py).
 """
 
 from __future__ import annotations
@@ -60,11 +61,15 @@ def _one_session_cookie(session: requests.Session, login: Login, response: reque
     hour after it was handed over, however busy PlexSync kept it.
     """
     fresh = [cookie for cookie in response.cookies if cookie.name == SESSION_COOKIE]
-    if fresh:
-        for old in [cookie for cookie in session.cookies if cookie.name == SESSION_COOKIE]:
-            session.cookies.clear(old.domain, old.path, old.name)
-        session.cookies.set_cookie(fresh[-1])
-        login.renewed(fresh[-1].expires, time.time())
+    if not fresh:
+        return response
+    jar = session.cookies
+    # http.cookiejar's own (reentrant) lock: cover downloads use the jar from several threads.
+    with jar._cookies_lock:  # type: ignore[attr-defined]
+        for old in [cookie for cookie in jar if cookie.name == SESSION_COOKIE]:
+            jar.clear(old.domain, old.path, old.name)
+        jar.set_cookie(fresh[-1])
+    login.renewed(fresh[-1].expires, time.time())
     return response
 
 
