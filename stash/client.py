@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from stashapi.stashapp import StashInterface
 
-from stash import log
-from stash.errors import StashError
+from stash import log, transport
+from stash.errors import StashError, StashLoginRejected
+from stash.login import Login
 from stash.protocol import Connection, UserError
 from stash.queries import (
     CONFIGURE_PLUGIN,
@@ -27,9 +26,8 @@ from stash.queries import (
 from stash.version import too_old
 
 PLUGIN_ID = "plexsync"
-TIMEOUT = 30.0
+TIMEOUT = transport.TIMEOUT
 IDS_PER_QUERY = 1000
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _MISSING = re.compile(r"id (\d+) not found")
 
 
@@ -52,17 +50,33 @@ def _version_text(version: Any) -> str | None:
     return "v{}.{}.{}".format(*parts) if any(parts) else None
 
 
-class _TimedStash(StashInterface):
-    """stashapi without a timeout would wait forever on a hung Stash; give every call one."""
+class _StashapiLog:
+    """stashapi's own messages, at debug level: PlexSync reports each failure once itself."""
+
+    debug = info = warning = error = staticmethod(log.debug)
+
+
+class _PreparedStash(StashInterface):
+    """stashapi on a session set up for Stash (transport.prepare) before its first request."""
+
+    def __init__(self, connection: Connection, login: Login) -> None:
+        self._connection = connection
+        self._login = login
+        # force_api_key: a drain can outlive the session cookie (about an hour); the API key,
+        # when Stash has one, is kept in memory only.
+        super().__init__({**connection.to_stash(), "Logger": _StashapiLog},
+                         force_api_key=True)
 
     def _GQL(self, query: str, variables: dict | None = None) -> Any:  # noqa: N802 (stashapi's name)
-        if not getattr(self.s, "_plexsync_timeout", False):
-            self.s.request = functools.partial(self.s.request, timeout=TIMEOUT)  # type: ignore[method-assign]
-            self.s._plexsync_timeout = True  # type: ignore[attr-defined]
-            # Stash runs the plugin on its own machine: no environment proxy in between (and
-            # requests' proxy lookup costs a millisecond per request, per cover).
-            self.s.trust_env = urlsplit(self.url).hostname not in _LOOPBACK
+        if not getattr(self.s, "_plexsync_prepared", False):
+            transport.prepare(self.s, self._connection, self._login)
+            self.s._plexsync_prepared = True  # type: ignore[attr-defined]
         return super()._GQL(query, variables or {})
+
+    def _handle_GQL_response(self, response: Any) -> Any:  # noqa: N802 (stashapi's name)
+        if response.status_code == 401:
+            raise StashLoginRejected
+        return super()._handle_GQL_response(response)
 
 
 class StashClient:
@@ -71,12 +85,15 @@ class StashClient:
         # Monotonic time since which no request got an answer (None while Stash answers): the
         # background worker ends when Stash stays silent (worker/lifetime.py).
         self.silent_since: float | None = None
+        self._connection = connection
+        self._login = Login()
         try:
-            # force_api_key: a drain can outlive the session cookie (about an hour); the API key,
-            # when Stash has one, is kept in memory only.
-            self._stash = _TimedStash(connection.to_stash(), force_api_key=True)
+            self._stash = _PreparedStash(connection, self._login)
+        except StashError:
+            raise
         except Exception as exc:
-            raise StashError(f"cannot reach Stash at {connection.base_url}: {exc}") from None
+            raise StashError(f"cannot reach Stash at {connection.base_url}: "
+                             f"{transport.describe(exc, connection)}") from None
         log.register_secret(self._stash.s.headers.get("ApiKey"))
         # stashapi asked Stash's version on construction: checked once per run, for free.
         self.version = _version_text(getattr(self._stash, "version", None))
@@ -92,10 +109,11 @@ class StashClient:
                                           json={"query": query, "variables": variables})
         except Exception as exc:
             self._unanswered()
-            raise StashError(f"Stash did not answer: {log.redact(str(exc))}") from None
+            raise StashError(f"Stash did not answer: "
+                             f"{transport.describe(exc, self._connection)}") from None
         self.silent_since = None
         if response.status_code == 401:
-            raise StashError("Stash refused PlexSync's credentials (401)")
+            raise StashLoginRejected
         try:
             answer = response.json()
         except ValueError:
@@ -115,6 +133,13 @@ class StashClient:
             first = errors[0].get("message", "") if errors and isinstance(errors[0], dict) else ""
             raise StashError(f"Stash query failed: {log.redact(str(first))[:300]}")
         return answer["data"]
+
+    def keep_login(self, now: float) -> None:
+        """Renew a session login before it lapses, while no other request does (login.py)."""
+        if "ApiKey" in self._stash.s.headers or not self._login.due(now):
+            return
+        self._login.trying(now)
+        self._call(LATEST_UPDATE)  # small, and any authenticated request renews the session
 
     # -- settings ------------------------------------------------------------------------
     def plugin_settings(self) -> dict[str, Any]:
@@ -194,10 +219,11 @@ class StashClient:
             response = self._stash.s.get(url, timeout=TIMEOUT, allow_redirects=False)
         except Exception as exc:
             self._unanswered()
-            raise StashError(f"could not download an image from Stash: {exc}") from None
+            raise StashError(f"could not download an image from Stash: "
+                             f"{transport.describe(exc, self._connection)}") from None
         self.silent_since = None
         if response.status_code in (301, 302, 303, 307, 308, 401):
-            raise StashError("Stash asked for a login when PlexSync fetched an image")
+            raise StashLoginRejected  # 401, or a redirect to the login page
         if response.status_code != 200:
             raise StashError(f"Stash answered HTTP {response.status_code} for an image")
         content_type = response.headers.get("Content-Type", "")

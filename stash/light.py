@@ -38,13 +38,22 @@ def _request(conn: Connection, body: bytes) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+def _secure(conn: Connection, sock: socket.socket) -> socket.socket:
+    from stash import tls  # the ssl module costs milliseconds: only for a Stash on HTTPS
+
+    cafile = tls.certificate_file(conn.config_dir)
+    try:
+        return tls.client_context(cafile).wrap_socket(sock, server_hostname=conn.host)
+    except OSError as exc:
+        raise StashUnavailable(tls.explain(exc, cafile) or
+                               f"Stash at {conn.base_url} did not answer: {exc}") from None
+
+
 def _exchange(conn: Connection, request: bytes) -> bytes:
     sock = socket.create_connection((conn.host, conn.port), timeout=TIMEOUT)
     try:
         if conn.scheme == "https":
-            import ssl
-
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=conn.host)
+            sock = _secure(conn, sock)
         sock.sendall(request)
         chunks, size = [], 0
         while chunk := sock.recv(65536):
@@ -61,6 +70,8 @@ def call(conn: Connection, query: str, variables: dict[str, Any] | None = None) 
     body = json.dumps({"query": query, "variables": variables or {}}).encode("utf-8")
     try:
         raw = _exchange(conn, _request(conn, body))
+    except StashUnavailable:
+        raise
     except OSError as exc:
         raise StashUnavailable(f"Stash at {conn.base_url} did not answer: {exc}") from None
     head, _, payload = raw.partition(b"\r\n\r\n")

@@ -9,7 +9,7 @@ import pytest
 import requests
 from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 
-from stash.errors import StashError
+from stash.errors import StashError, StashLoginRejected
 from worker.breaker import MAX_PAUSE, TRIP_AFTER, Breaker
 from worker.classify import classify
 from worker.recent import recent_filter, since_text
@@ -35,7 +35,8 @@ from worker.retry import (
         (BadRequest("(403) forbidden; http://x"), Kind.ERROR, 403),
         (requests.ConnectionError("refused"), Kind.TRANSIENT, None),
         (requests.ReadTimeout("slow"), Kind.TRANSIENT, None),
-        (StashError("Stash query failed"), Kind.TRANSIENT, None),
+        (StashError("Stash query failed"), Kind.STASH, None),
+        (StashLoginRejected(), Kind.STASH_LOGIN, 401),
         (KeyError("bug"), Kind.ERROR, None),
     ],
 )
@@ -44,15 +45,18 @@ def test_classification_is_by_type_and_status(exc: Exception, kind: Kind, status
     assert (failure.kind, failure.status) == (kind, status)
 
 
-def test_outages_never_use_up_retries_nor_reach_the_dead_letters() -> None:
-    outage = Failure(Kind.TRANSIENT, "down")
+@pytest.mark.parametrize("kind", [Kind.TRANSIENT, Kind.STASH])
+def test_outages_never_use_up_retries_nor_reach_the_dead_letters(kind: Kind) -> None:
+    outage = Failure(kind, "down")
     for attempts in (0, 5, 100):
         decision = decide(outage, attempts, max_retries=3)
         assert decision.action is Action.RETRY and not decision.counts_as_attempt
 
 
-def test_unauthorized_stops_the_drain() -> None:
-    assert decide(Failure(Kind.UNAUTHORIZED, "401"), 0, 5).action is Action.STOP
+@pytest.mark.parametrize("kind", [Kind.UNAUTHORIZED, Kind.STASH_LOGIN])
+def test_a_refused_login_stops_the_drain_without_counting(kind: Kind) -> None:
+    decision = decide(Failure(kind, "401"), 0, 5)
+    assert decision.action is Action.STOP and not decision.counts_as_attempt
 
 
 def test_a_gone_item_is_matched_again_once_then_counts() -> None:

@@ -27,7 +27,15 @@ from worker.tally import Tally
 
 
 class StopDrain(RuntimeError):
-    """Plex rejected the token: stop, keep every job, tell the user once."""
+    """Plex rejected the token or Stash the login: stop, keep every job, tell the user once."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+    @property
+    def stash_login(self) -> bool:
+        return self.failure.kind is Kind.STASH_LOGIN
 
 
 PROGRESS_EVERY = 50
@@ -115,6 +123,8 @@ class Batch:
             fetched = self.ctx.stash.scenes_by_id(list(by_scene))
         except Exception as exc:  # Stash unreachable: nothing can be decided, try again later
             failure = classify(exc)
+            if failure.kind is Kind.STASH_LOGIN:
+                raise StopDrain(failure) from None  # every job goes back untouched (run)
             for scene_jobs in by_scene.values():
                 self._retry(scene_jobs, 10.0, failure.message, counts=False)
             self.tally.errors.append(failure.message)
@@ -282,15 +292,16 @@ class Batch:
         attempts = max(job.attempts for job in jobs)
         decision = decide_failure(failure, attempts, self.ctx.config.max_retries)
         if decision.action is Action.STOP:
-            raise StopDrain(failure.message)
+            raise StopDrain(failure)
         if decision.action is Action.REMATCH:
             self.ctx.invalidate_index()
             self._retry(jobs, 0.0, failure.message)
         elif decision.action is Action.DEAD:
             self._dead(scene_id, jobs, failure)
         else:
-            if failure.kind is Kind.TRANSIENT:
+            if failure.kind is Kind.TRANSIENT:  # only Plex being down pauses the drain
                 self.ctx.breaker_failure(failure)
+            if failure.kind in (Kind.TRANSIENT, Kind.STASH):
                 self.tally.outage = failure
             self._retry(jobs, decision.delay, failure.message, decision.counts_as_attempt)
         self.tally.errors.append(f"scene {scene_id}: {failure.message}")

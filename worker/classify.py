@@ -9,7 +9,7 @@ import requests
 from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 
 from stash import log
-from stash.errors import StashError
+from stash.errors import StashError, StashLoginRejected
 from worker.retry import Failure, Kind
 
 _STATUS = re.compile(r"^\((\d{3})\)")
@@ -39,8 +39,10 @@ def classify(exc: BaseException) -> Failure:
         return Failure(Kind.ERROR, message, status)
     if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
         return Failure(Kind.TRANSIENT, message)
-    if isinstance(exc, StashError):
-        return Failure(Kind.TRANSIENT, message)
+    if isinstance(exc, StashLoginRejected):
+        return Failure(Kind.STASH_LOGIN, str(exc), 401)
+    if isinstance(exc, StashError):  # its message says what failed, in Stash's words
+        return Failure(Kind.STASH, log.redact(str(exc))[:500])
     if isinstance(exc, ParseError):
         return Failure(Kind.ERROR, "Plex answered something that is not XML "
                        "(does plex_url point at Plex?)")

@@ -8,6 +8,7 @@ from typing import Any
 
 from stash import log
 from stash.client import StashClient
+from stash.errors import StashError, StashLoginRejected
 from stash.protocol import Connection
 from sync.matching import Match, PathIndex, match
 from sync.paths import folder, to_plex
@@ -83,6 +84,16 @@ class Context:
                 log.info(f"asked Plex to scan {target} for new scene {scene.id}")
         except Exception as exc:  # a scan is a courtesy: the retry schedule still applies
             log.warning(f"could not ask Plex to scan {target}: {log.redact(str(exc))}")
+
+    def keep_stash_login(self, now: float) -> None:
+        """Waiting for Plex or for retries makes no Stash request; the login must not lapse
+        meanwhile. Stash away is the next batch's business; a refused login ends the drain."""
+        try:
+            self.stash.keep_login(now)
+        except StashLoginRejected:
+            raise
+        except StashError as exc:
+            log.debug(f"could not renew the Stash login: {exc}")
 
     # -- health --------------------------------------------------------------------------
     def breaker_success(self) -> None:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from stash import log
+from stash.errors import StashLoginRejected
 from stash.protocol import Connection, UserError, parse_connection
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
@@ -105,11 +106,20 @@ def run_detached(text: str) -> int:
         if lifetime.reason:
             _ended_on_its_own(ctx, connection, lifetime.reason)
         return 0
-    except StopDrain as exc:
+    except (StopDrain, StashLoginRejected) as exc:
         count = JobQueue(str(data_dir)).counts()["waiting"]
-        notices.post(data_dir, "error", f"{exc}: fix plex_token in Settings > Plugins. "
-                     f"{count} queued change(s) are kept and will be written afterwards.")
-        return 1
+        if isinstance(exc, StopDrain) and not exc.stash_login:
+            notices.post(data_dir, "error", f"{exc}: fix plex_token in Settings > Plugins. "
+                         f"{count} queued change(s) are kept and will be written afterwards.")
+            return 1
+        # The login a hook handed over has lapsed: end cleanly, so that the next hook, which
+        # brings a fresh one, can start a worker.
+        message = (f"the background worker stopped: {exc}. {count} queued change(s) are kept "
+                   "for the next scene change or task; with an API key (Stash: Settings > "
+                   "Security) the worker's login never lapses.")
+        log.warning(message)
+        notices.post(data_dir, "warning", message)
+        return 0
     except UserError as exc:
         notices.post(data_dir, "error", str(exc))
         return 1

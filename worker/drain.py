@@ -30,7 +30,7 @@ def _probe(ctx: Context) -> bool:
 
         failure = classify(exc)
         if failure.kind is Kind.UNAUTHORIZED:  # back, but refusing the token: no outage
-            raise StopDrain(failure.message) from None
+            raise StopDrain(failure) from None
         ctx.breaker_failure(failure)  # still down: back off further
         return False
     log.info("Plex answers again; resuming the sync")
@@ -66,6 +66,7 @@ def drain(
     idle_since = time.monotonic()
     while not should_stop():
         now = time.time()
+        ctx.keep_stash_login(now)
         if ctx.breaker.state == "open":
             if until_empty:
                 # A task holds Stash's job queue (one job at a time): it probes once, and while

@@ -11,6 +11,7 @@ from worker.batch import StopDrain
 from worker.context import Context, open_context
 from worker.detached import take_over
 from worker.drain import drain
+from worker.retry import Failure, Kind
 from worker.spawn import ensure_drainer
 from worker.tally import Tally
 
@@ -39,6 +40,12 @@ def _progress(start_waiting: int) -> Callable[[Tally], None]:
     return report
 
 
+def _outage(failure: Failure) -> str:
+    if failure.kind is Kind.STASH:
+        return f"Stash failed ({failure.message})"
+    return "Plex is unreachable"
+
+
 def drain_now(ctx: Context) -> Tally:
     lock = take_over(ctx.data_dir, HANDOVER_TIMEOUT)
     if lock is None:
@@ -49,6 +56,8 @@ def drain_now(ctx: Context) -> Tally:
         return drain(ctx, until_empty=True, patience=RETRY_PATIENCE,
                      on_batch=_progress(waiting))
     except StopDrain as exc:
+        if exc.stash_login:
+            raise UserError(f"{exc}; queued changes are kept: run the task again") from None
         raise UserError(f"{exc}: fix plex_token in Settings > Plugins; "
                         "queued changes are kept") from None
     finally:
@@ -72,7 +81,7 @@ def run_draining(plugin_input: PluginInput, enqueue: Callable[[Context], str] | 
         if note:
             text = f"{note}; {text}"
         if tally.outage is not None and left:
-            text += f"; Plex is unreachable, {left} change(s) kept for later"
+            text += f"; {_outage(tally.outage)}, {left} change(s) kept for later"
         elif left:
             text += f"; {left} change(s) will be retried in the background"
         log.progress(1.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from stash.errors import StashError
 from stash.protocol import PluginInput, UserError
 
 Task = Callable[[PluginInput], Any]
@@ -23,4 +24,7 @@ def run_task(plugin_input: PluginInput) -> Any:
     if mode not in modes:
         known = ", ".join(sorted(modes))
         raise UserError(f"unknown task mode {mode!r} (known: {known})")
-    return modes[mode](plugin_input)
+    try:
+        return modes[mode](plugin_input)
+    except StashError as exc:  # its message is meant for the user and safe to show
+        raise UserError(str(exc)) from None

@@ -2,8 +2,10 @@
 
 Stash checks an API key first (header `ApiKey` or query parameter `apikey`): a key that is
 sent must be right, even when a valid session cookie comes with it. Without a key it looks at
-the `session` cookie. Only when credentials are configured is an anonymous caller refused, with
-401 on /graphql and a redirect to the login page everywhere else.
+the `session` cookie. Only when credentials (a username and password) are configured is an
+anonymous caller refused, with 401 on /graphql and a redirect to the login page everywhere
+else (stashapp/stash pkg/session/session.go Authenticate, internal/api/authentication.go).
+An API key exists only with credentials; credentials need no API key.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ class Verdict(Enum):
 
 
 def authorize(configured_key: str | None, sent_key: str | None, session_valid: bool,
-              path: str) -> Verdict:
+              path: str, credentials: bool) -> Verdict:
     if sent_key:
         return Verdict.ALLOW_BY_KEY if sent_key == configured_key else Verdict.UNAUTHORIZED
     if session_valid:
         return Verdict.ALLOW_BY_SESSION
-    if not configured_key:
+    if not credentials:
         return Verdict.ALLOW_ANONYMOUS
     return Verdict.UNAUTHORIZED if path == GRAPHQL_PATH else Verdict.LOGIN_REDIRECT

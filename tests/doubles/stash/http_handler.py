@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote, urlsplit
@@ -14,12 +13,11 @@ from .auth import GRAPHQL_PATH, Verdict, authorize
 from .graphql_endpoint import handle_graphql, release
 from .images import DEFAULT_SVG, SVG_TYPE, content_type
 from .resolvers import Root
+from .sessions import COOKIE, first_cookie
 
 if TYPE_CHECKING:
     from .server import StashDouble
 
-SESSION_COOKIE = "session"
-SESSION_MAX_AGE = 3600
 LOGIN_PATH = "/login"
 LOGIN_PAGE = b"<!doctype html><html><head><title>Login</title></head><body>" \
              b"<form method=post><input name=username><input name=password type=password>" \
@@ -73,8 +71,8 @@ class StashRequestHandler(BaseHTTPRequestHandler):
 
     def _authorize(self, path: str, query: dict[str, list[str]]) -> Verdict:
         sent_key = self.headers.get("ApiKey") or (query.get("apikey") or [None])[0]
-        session = self.double.session_is_valid(self._cookie(SESSION_COOKIE))
-        return authorize(self.double.api_key, sent_key, session, path)
+        session = self.double.sessions.valid(self._session())
+        return authorize(self.double.api_key, sent_key, session, path, self.double.credentials)
 
     def _refuse(self, verdict: Verdict) -> None:
         self.double.traffic.count("rejected")
@@ -101,27 +99,28 @@ class StashRequestHandler(BaseHTTPRequestHandler):
             self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
             return
         self.double.traffic.count(route[0])
+        if self.double.picture_errors:
+            self._send(500, b"input/output error\n", "text/plain; charset=utf-8")
+            return
         data = getattr(record, route[2])
         if data is None:
             self._send(200, DEFAULT_SVG, SVG_TYPE, extra)
         else:
             self._send(200, data, content_type(data), extra)
 
-    def _cookie(self, name: str) -> str | None:
-        try:
-            jar = SimpleCookie(self.headers.get("Cookie") or "")
-        except CookieError:
-            return None
-        return jar[name].value if name in jar else None
+    def _session(self) -> str | None:
+        return first_cookie(self.headers.get("Cookie"), COOKIE)
 
     def _refreshed_cookie(self) -> dict[str, str]:
-        """Stash re-sends the session cookie on authenticated requests to extend it."""
-        value = self._cookie(SESSION_COOKIE)
-        return {"Set-Cookie": f"{SESSION_COOKIE}={value}; Path=/; Max-Age={SESSION_MAX_AGE}"}
+        """Stash saves the session again on every request it authenticates, extending it."""
+        sessions = self.double.sessions
+        value = sessions.refreshed(self._session() or "")
+        return {"Set-Cookie": sessions.set_cookie(value)}
 
     def _base_url(self) -> str:
+        # Stash builds picture URLs with the scheme it was reached by (internal/api/server.go)
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
-        return f"http://{host}"
+        return f"{self.double.scheme}://{host}"
 
     def _send(self, status: int, body: bytes, ctype: str,
               headers: dict[str, str] | None = None) -> None:

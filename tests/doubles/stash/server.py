@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from .clock import StashClock
-from .http_handler import SESSION_COOKIE, SESSION_MAX_AGE, StashRequestHandler
+from .http_handler import StashRequestHandler
 from .resolvers import VERSION
+from .sessions import Sessions
 from .store import Store
+from .tls import server_context, write_pair
 from .traffic import Traffic
+
+TLS_MODES = (None, "config", "elsewhere")
 
 
 class _Server(ThreadingHTTPServer):
@@ -24,32 +29,60 @@ class _Server(ThreadingHTTPServer):
     # a burst of hooks wait for SYN retransmits, seconds each.
     request_queue_size = 128
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client refusing the certificate is what some tests are about, not a crash.
+        if not isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+            super().handle_error(request, client_address)
+
 
 class StashDouble:
     def __init__(self, api_key: str | None = None, session: str | None = "sess-secret",
-                 clock: StashClock | None = None, config_name: str = "stash-double-") -> None:
-        """config_name: how the name of Stash's config folder (server_connection Dir) begins."""
+                 clock: StashClock | None = None, tls: str | None = None,
+                 cert_expired: bool = False, credentials: bool | None = None,
+                 session_max_age: int | None = None, config_name: str = "stash-double-") -> None:
+        """config_name: how the name of Stash's config folder (server_connection Dir) begins.
+        api_key: Stash's API key (credentials are then configured too). credentials: a
+        username and password are set (default: when there is an API key); True without an
+        API key is a password-only login, common among users.
+        session: the session cookie (its value, or with session_max_age its prefix); None
+        gives plugins no cookie. session_max_age: sessions as real Stash keeps them (see
+        sessions.py); None keeps one fixed value until expire_session().
+        tls: None serves plain HTTP (the default); "config" serves HTTPS with a self-signed
+        stash.crt/stash.key in the config folder, the usual way users turn it on; "elsewhere"
+        serves HTTPS with the pair outside it (ssl_cert_path, or ~/.stash when the config
+        folder is another one). cert_expired: the certificate's dates have passed."""
+        if tls not in TLS_MODES:
+            raise ValueError(f"tls must be one of {TLS_MODES}")
         self.api_key = api_key or None
+        self.credentials = bool(api_key) if credentials is None else credentials
+        self.tls = tls
+        self._cert_expired = cert_expired
         self.latency = 0.0
         # Switchable: an older release answers `version` with it and lacks what came later in
         # its schema (e.g. "v0.26.2": no Scene.groups, so PlexSync's scene queries fail).
         self.version = VERSION
+        # Stash failing to serve pictures (HTTP 500), as when its generated files sit on a disk
+        # that went away: a Stash failure in the middle of a sync.
+        self.picture_errors = False
         self.clock = clock or StashClock()
+        self.sessions = Sessions(self.clock, session, session_max_age)
         self.store = Store(self.clock)
         self.traffic = Traffic()
         self.plugin_settings: dict[str, dict] = {}
-        self._session = session
-        self._session_expired = False
         self._config_dir = tempfile.TemporaryDirectory(prefix=config_name)
+        self._ssl_dir = tempfile.TemporaryDirectory(prefix="stash-double-ssl-")
         self._server: ThreadingHTTPServer | None = None
         self._port = 0
         self._reserved: socket.socket | None = None
+        self.cert_path: Path | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> StashDouble:
         server = _Server(("127.0.0.1", self._port), StashRequestHandler)
         server.double = self  # type: ignore[attr-defined]
+        if self.tls:
+            self._serve_https(server)
         # A short poll interval keeps stop() quick: shutdown() waits for the next poll.
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
                          name="stash-double", daemon=True).start()
@@ -57,12 +90,21 @@ class StashDouble:
         self._port = server.server_address[1]
         return self
 
+    def _serve_https(self, server: ThreadingHTTPServer) -> None:
+        folder = self._config_dir if self.tls == "config" else self._ssl_dir
+        self.cert_path, key = write_pair(Path(folder.name), self._cert_expired)
+        # The handshake happens in the request's thread, so a refused certificate never holds
+        # up the accept loop.
+        server.socket = server_context(self.cert_path, key).wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False)
+
     def stop(self) -> None:
         self._close()
         if self._reserved is not None:
             self._reserved.close()
             self._reserved = None
         self._config_dir.cleanup()
+        self._ssl_dir.cleanup()
 
     def go_down(self) -> None:
         """Stash stops: connections to its port are refused until come_up(). The port stays
@@ -100,8 +142,12 @@ class StashDouble:
         return self._port  # kept while down: Stash comes back where it was
 
     @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def config_dir(self) -> str:
@@ -112,32 +158,17 @@ class StashDouble:
     def server_connection(self, plugin_dir: str | None = None) -> dict[str, Any]:
         """The `server_connection` object Stash writes on a plugin's stdin."""
         return {
-            "Scheme": "http",
+            "Scheme": self.scheme,
             "Host": "0.0.0.0",
             "Port": self.port,
-            "SessionCookie": self._session_cookie(),
+            "SessionCookie": self.sessions.connection_cookie(),
             "Dir": self.config_dir,
             "PluginDir": plugin_dir or str(Path(self.config_dir) / "plugins" / "plexsync"),
         }
 
-    def _session_cookie(self) -> dict[str, Any] | None:
-        if self._session is None:
-            return None
-        expires = datetime.now(timezone.utc) + timedelta(seconds=SESSION_MAX_AGE)
-        # A Go http.Cookie serialised without JSON tags, as Stash sends it.
-        return {"Name": SESSION_COOKIE, "Value": self._session, "Quoted": False, "Path": "/",
-                "Domain": "", "Expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "RawExpires": "", "MaxAge": SESSION_MAX_AGE, "Secure": False,
-                "HttpOnly": False, "SameSite": 0, "Partitioned": False, "Raw": "",
-                "Unparsed": None}
-
-    def session_is_valid(self, value: str | None) -> bool:
-        return (value is not None and value == self._session
-                and not self._session_expired)
-
     def expire_session(self) -> None:
-        """From now on the session cookie is refused, as after max_session_age."""
-        self._session_expired = True
+        """From now on every session cookie issued so far is refused, as after max_age."""
+        self.sessions.expire()
 
     # --- library --------------------------------------------------------------------------
 

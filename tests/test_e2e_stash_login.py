@@ -1,0 +1,99 @@
+"""End-to-end: a password and no API key, and Stash failures told apart from Plex's (issue 10, §3).
+
+Without an API key PlexSync works on the session cookie each run is handed. Stash renews a
+session on every request it authenticates and refuses it max_session_age after its last use
+(stashapp/stash pkg/session/session.go; the double models it on its own clock, see
+tests/doubles/stash/sessions.py). A background worker whose login lapsed must end cleanly, jobs
+kept, so that the next hook, which brings a fresh login, starts a worker; Stash failing is never
+Plex being down.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.doubles.plex import PlexDouble
+from tests.doubles.stash import StashDouble
+from tests.harness import Harness
+from tests.test_e2e_crash import edit_scene, queue_rows, stale_scenes
+from tests.test_e2e_outage import breaker_state
+
+AGE = 3600
+
+
+@pytest.fixture
+def password_only(tmp_path: Path, plex: PlexDouble) -> Iterator[Harness]:
+    stash = StashDouble(credentials=True, session="SESSION-pw", session_max_age=AGE).start()
+    harness = Harness(stash, plex, tmp_path)
+    yield harness
+    harness.kill_drainers()
+    stash.stop()
+
+
+def _outputs(*runs: object) -> str:
+    return "".join(getattr(run, "stdout", "") + getattr(run, "stderr", "") for run in runs)
+
+
+def test_edits_converge_across_a_lapsed_login(password_only: Harness, plex: PlexDouble) -> None:
+    harness, stash = password_only, password_only.stash
+    sample = harness.build_sample(6, missing=1)
+    first, second, third = sample.scene_ids[:3]
+    rng = random.Random(3)
+    # A scene Plex does not have yet is looked for again in 15 s: the worker stays alive.
+    assert harness.hook(sample.missing[0]).returncode == 0
+    harness.wait_until(lambda: harness.drainer_pid() is not None, 10, "the worker started")
+    worker = harness.drainer_pid()
+    edit_scene(stash, rng, first, "before")
+    assert harness.hook(first).returncode == 0
+    harness.wait_until(lambda: stale_scenes(stash, plex, sample, [first]) == {}, 20,
+                       "the first edit in Plex")
+
+    stash.clock.advance(AGE + 1)  # an hour without a request: the worker's login has lapsed
+    edit_scene(stash, rng, second, "after")
+    during = harness.hook(second)  # the worker is still there: this job is left to it
+    harness.wait_until(lambda: harness.drainer_pid() != worker and not harness.drainer_running(),
+                       30, "the worker with the lapsed login ended")
+
+    attempts = {job["scene_id"]: job["attempts"] for _, job in queue_rows(harness)}
+    # Kept, and not counted against them: the one look for the missing scene was before.
+    assert attempts == {second: 0, sample.missing[0]: 1}
+    assert harness.dead_letters() == [] and breaker_state(harness) == "closed"
+    assert "Stash refused PlexSync's login" in harness.drainer_log()
+
+    edit_scene(stash, rng, third, "fresh login")
+    after = harness.hook(third)  # brings a fresh login: a new worker writes both edits
+    assert after.returncode == 0, after.stderr
+    assert any("Stash refused PlexSync's login" in t for t in after.messages("warning"))
+    harness.wait_until(lambda: stale_scenes(stash, plex, sample, [first, second, third]) == {},
+                       30, "every edit in Plex")
+    assert "Plex is unreachable" not in _outputs(during, after) + harness.drainer_log()
+
+
+def test_a_task_on_a_password_only_login_syncs_everything(password_only: Harness,
+                                                          plex: PlexDouble) -> None:
+    sample = password_only.build_sample(8)
+    run = password_only.task("sync_all")
+    assert run.returncode == 0, run.stderr
+    assert stale_scenes(password_only.stash, plex, sample) == {}
+
+
+def test_stash_failing_is_not_taken_for_plex_being_down(harness: Harness, stash: StashDouble,
+                                                         plex: PlexDouble) -> None:
+    sample = harness.build_sample(12)
+    stash.picture_errors = True  # every cover download fails: Stash's failure, not Plex's
+
+    run = harness.task("sync_all")
+
+    assert run.returncode == 0, run.stderr
+    assert "Stash failed" in run.result["output"], run.result
+    assert "Plex is unreachable" not in _outputs(run) + harness.drainer_log()
+    assert breaker_state(harness) == "closed"
+    assert all(job["attempts"] == 0 for _, job in queue_rows(harness))
+    stash.picture_errors = False
+    harness.wait_drained(timeout=60)
+    assert stale_scenes(stash, plex, sample) == {}
+    assert "Plex is unreachable" not in harness.drainer_log()
