@@ -5,10 +5,28 @@ Stash writes one JSON object to stdin and reads exactly one JSON object from std
 go to stderr. ``plexsync.py --drain`` is the detached drainer a hook starts.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Python 3.6 refuses it, and this file must parse
+# on old Pythons so that _require_python can name the version (PlexSync's modules use 3.10
+# syntax and typing, which fail on older ones with a SyntaxError or a TypeError).
 import os
 import sys
+
+
+def _require_python() -> None:
+    if sys.version_info >= (3, 10):  # noqa: UP036 (this runs on older Pythons too)
+        return
+    import json
+
+    found = ".".join(str(part) for part in sys.version_info[:3])
+    message = (f"PlexSync needs Python 3.10 or newer, but Stash runs it with Python {found} "
+               f"({sys.executable}): install a newer Python and enter its path in Settings > "
+               "System > Application Paths > Python Executable Path, then reload plugins")
+    sys.stderr.write("\x01e\x02" + message + "\n")
+    sys.stdout.write(json.dumps({"output": None, "error": message}))
+    sys.exit(1)
+
+
+_require_python()
 
 # Stash runs plugins from its own working directory: make the plugin's packages importable.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
