@@ -37,13 +37,14 @@ from stash.protocol import UserError, parse_input, reply  # noqa: E402
 
 def _run(text: str) -> object:
     plugin_input = parse_input(text)
-    from worker.deps import ensure
-
-    ensure(plugin_input.connection.plugin_dir)
     if plugin_input.hook is not None:
+        # The hook needs no third-party package: it queues first and only warns about them.
         from worker.hook import handle_hook
 
         return handle_hook(plugin_input)
+    from worker.install import ensure_packages
+
+    ensure_packages(plugin_input.connection)
     from worker.tasks import run_task
 
     return run_task(plugin_input)
@@ -56,9 +57,14 @@ def main(argv: list[str]) -> int:
     sys.stdout = sys.stderr
     os.umask(0o077)
     if argv[1:2] == ["--drain"]:
+        text = sys.stdin.read()
+        from worker.deps import worker_ready
+
+        if not worker_ready(text):
+            return 1
         from worker.detached import run_detached
 
-        return run_detached(sys.stdin.read())
+        return run_detached(text)
     try:
         output = _run(sys.stdin.read())
     except UserError as exc:

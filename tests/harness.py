@@ -42,6 +42,8 @@ class Harness:
         self.plex = plex
         self.data_dir = Path(tmp_path) / "data"
         self.run_timeout = 120.0
+        self.python: str | None = None  # the interpreter Stash runs; None: the tests' own
+        self.env: dict[str, str] = {}  # added to the plugin's environment
         # An empty plexapi config: a developer's ~/.config/plexapi must not change the client.
         self._plexapi_config = Path(tmp_path) / "plexapi-config.ini"
         self._plexapi_config.touch()
@@ -71,8 +73,9 @@ class Harness:
                 "args": args}
 
     def run(self, args: dict[str, Any]) -> PluginRun:
-        env = {"PLEXAPI_CONFIG_PATH": str(self._plexapi_config)}
-        return run_plugin(self.payload(args), timeout=self.run_timeout, env=env)
+        env = {"PLEXAPI_CONFIG_PATH": str(self._plexapi_config), **self.env}
+        return run_plugin(self.payload(args), timeout=self.run_timeout, env=env,
+                          python=self.python)
 
     def task(self, mode: str, **args: Any) -> PluginRun:
         return self.run({"mode": mode, **args})

@@ -50,10 +50,12 @@ def plugin_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def run_plugin(payload: dict[str, Any] | str, *, timeout: float = 120,
-               env: dict[str, str] | None = None, args: list[str] | None = None) -> PluginRun:
+               env: dict[str, str] | None = None, args: list[str] | None = None,
+               python: str | None = None) -> PluginRun:
+    """python: the interpreter Stash runs (default: the one running the tests)."""
     text = payload if isinstance(payload, str) else json.dumps(payload)
     proc = subprocess.run(
-        [sys.executable, str(ENTRY), *(args or [])],
+        [python or sys.executable, str(ENTRY), *(args or [])],
         input=text, capture_output=True, text=True, timeout=timeout,
         env=plugin_env(env), cwd=str(ROOT.parent),
     )
