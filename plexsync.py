@@ -9,10 +9,28 @@ Every byte crossing the pipes is UTF-8, whatever Python's own idea of the pipes'
 the ANSI code page.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Python 3.6 refuses it, and this file must parse
+# on old Pythons so that _require_python can name the version (PlexSync's modules use 3.10
+# syntax and typing, which fail on older ones with a SyntaxError or a TypeError).
 import os
 import sys
+
+
+def _require_python() -> None:
+    if sys.version_info >= (3, 10):  # noqa: UP036 (this runs on older Pythons too)
+        return
+    import json
+
+    found = ".".join(str(part) for part in sys.version_info[:3])
+    message = (f"PlexSync needs Python 3.10 or newer, but Stash runs it with Python {found} "
+               f"({sys.executable}): install a newer Python and enter its path in Settings > "
+               "System > Application Paths > Python Executable Path, then reload plugins")
+    sys.stderr.write("\x01e\x02" + message + "\n")
+    sys.stdout.write(json.dumps({"output": None, "error": message}))
+    sys.exit(1)
+
+
+_require_python()
 
 # Stash runs plugins from its own working directory: make the plugin's packages importable.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,13 +41,14 @@ from stash.protocol import UserError, decode_input, parse_input, reply  # noqa: 
 
 def _run(raw: bytes) -> object:
     plugin_input = parse_input(decode_input(raw))
-    from worker.deps import ensure
-
-    ensure(plugin_input.connection.plugin_dir)
     if plugin_input.hook is not None:
+        # The hook needs no third-party package: it queues first and only warns about them.
         from worker.hook import handle_hook
 
         return handle_hook(plugin_input)
+    from worker.install import ensure_packages
+
+    ensure_packages(plugin_input.connection)
     from worker.tasks import run_task
 
     return run_task(plugin_input)
@@ -46,9 +65,14 @@ def main(argv: list[str]) -> int:
         reconfigure(encoding="utf-8", errors="backslashreplace")
     os.umask(0o077)
     if argv[1:2] == ["--drain"]:
+        text = sys.stdin.buffer.read().decode("utf-8-sig", "replace")
+        from worker.deps import worker_ready
+
+        if not worker_ready(text):
+            return 1
         from worker.detached import run_detached
 
-        return run_detached(sys.stdin.buffer.read().decode("utf-8-sig", "replace"))
+        return run_detached(text)
     try:
         output = _run(sys.stdin.buffer.read())
     except UserError as exc:

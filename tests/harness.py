@@ -42,6 +42,7 @@ class Harness:
         self.plex = plex
         self.data_dir = Path(tmp_path) / "data"
         self.run_timeout = 120.0
+        self.python: str | None = None  # the interpreter Stash runs; None: the tests' own
         self.env: dict[str, str] = {}  # added to the plugin's environment, e.g. an encoding
         self.plugin_dir = ROOT  # where plexsync.py lives (a copy, to change its files)
         # An empty plexapi config: a developer's ~/.config/plexapi must not change the client.
@@ -77,7 +78,7 @@ class Harness:
         if self.plugin_dir != ROOT:  # Stash puts the plugins folder on PYTHONPATH
             env.setdefault("PYTHONPATH", str(self.plugin_dir.parent))
         return run_plugin(self.payload(args), timeout=self.run_timeout, env=env,
-                          entry=self.plugin_dir / "plexsync.py")
+                          entry=self.plugin_dir / "plexsync.py", python=self.python)
 
     def task(self, mode: str, **args: Any) -> PluginRun:
         return self.run({"mode": mode, **args})

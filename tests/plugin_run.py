@@ -53,15 +53,16 @@ def plugin_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def run_plugin(payload: dict[str, Any] | str | bytes, *, timeout: float = 120,
                env: dict[str, str] | None = None, args: list[str] | None = None,
-               entry: Path = ENTRY) -> PluginRun:
+               entry: Path = ENTRY, python: str | None = None) -> PluginRun:
     """Bytes in and out as Stash has them: it writes UTF-8 (Go's json.Marshal, no byte order
     mark) and reads the plugin's stdout and stderr as UTF-8 (stashapp/stash pkg/plugin/raw.go,
-    pkg/logger/plugin.go). A byte that is not UTF-8 shows as U+FFFD, as in Stash's log."""
+    pkg/logger/plugin.go). A byte that is not UTF-8 shows as U+FFFD, as in Stash's log.
+    python: the interpreter Stash runs (default: the one running the tests)."""
     if isinstance(payload, dict):
         payload = json.dumps(payload, ensure_ascii=False)
     raw = payload.encode("utf-8") if isinstance(payload, str) else payload
     proc = subprocess.run(
-        [sys.executable, str(entry), *(args or [])],
+        [python or sys.executable, str(entry), *(args or [])],
         input=raw, capture_output=True, timeout=timeout,
         env=plugin_env(env), cwd=str(entry.parent.parent),
     )

@@ -215,7 +215,8 @@ def test_health_check_passes_when_everything_is_in_place(
     report = assert_replied(harness, run)
     checks = _checks(report)
     assert report["ok"] is True
-    assert list(checks) == ["stash", "settings", "workers", "plex", "token", "libraries",
+    assert list(checks) == ["stash", "settings", "packages", "workers", "plex", "token",
+                            "libraries",
                            "path_map"]
     assert all(ok for ok, _ in checks.values())
     assert checks["stash"][1] == f"Stash v0.30.1 answers at {stash.url}"

@@ -16,7 +16,7 @@ from sync.paths import normalize, to_plex
 from sync_queue.datadir import resolve_data_dir
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
-from worker import defunct
+from worker import defunct, deps
 from worker.classify import classify
 from worker.context import Context, load_config
 
@@ -95,6 +95,7 @@ def health_check(plugin_input: PluginInput) -> dict[str, Any]:
         return {"ok": False, "checks": report.checks}
     report.add("settings", True, "settings are valid")
     data_dir = resolve_data_dir(config.data_dir, plugin_input.connection.config_dir)
+    report.add("packages", True, deps.summary(data_dir))
     _workers(report, data_dir)
     _plex_checks(report, Context(config, data_dir, stash))
     ok = all(check["ok"] for check in report.checks)

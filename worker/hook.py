@@ -12,7 +12,7 @@ from stash.protocol import HookEvent, PluginInput, ProtocolError, UserError
 from stash.version import too_old
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.jobs import JobQueue
-from worker import notices
+from worker import deps, notices
 from worker.spawn import ensure_drainer
 
 # Stash's version rides along in the same request: a too-old Stash is named at once, for free.
@@ -78,8 +78,14 @@ def handle_hook(plugin_input: PluginInput) -> str:
         )
     finally:
         queue.close()
-    if not old_stash:  # a worker would only stop with the same message
+    absent = deps.use_own_packages(data_dir)
+    if absent:
+        # The change is safe in the queue; a worker could only die on its first import.
+        log.warning(deps.missing_message(absent, data_dir) + "; changes are queued until then")
+    elif not old_stash:  # a worker would only stop with the same message
         ensure_drainer(data_dir, plugin_input.connection)
     if event.type.startswith("Scene.") and not scenes:
         return f"scene {event.id} no longer exists in Stash; nothing to queue"
+    if absent:
+        return f"queued {queued} scene(s); PlexSync's Python packages are not installed yet"
     return f"queued {queued} scene(s) for Plex"
