@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from stashapi.stashapp import StashInterface
 
 from stash import log
-from stash.errors import StashError
+from stash.errors import ImageUnavailable, StashError
 from stash.protocol import Connection
 from stash.queries import (
     CONFIGURE_PLUGIN,
@@ -23,6 +23,7 @@ from stash.queries import (
     SCENES_BY_ID,
     SCENES_PAGE,
 )
+from stash.urls import rebase, route
 
 PLUGIN_ID = "plexsync"
 TIMEOUT = 30.0
@@ -60,6 +61,7 @@ class _TimedStash(StashInterface):
 class StashClient:
     def __init__(self, connection: Connection) -> None:
         log.register_secret(connection.session_cookie)
+        self._base_url = connection.base_url
         try:
             # force_api_key: a drain can outlive the session cookie (about an hour); the API key,
             # when Stash has one, is kept in memory only.
@@ -163,20 +165,31 @@ class StashClient:
                 return
             page += 1
 
-    # -- images --------------------------------------------------------------------------
+    # -- images ------------------------------------------------------------------------
     def image(self, url: str) -> bytes | None:
-        """Image bytes, or None when Stash has no real image (its default SVG)."""
+        """Image bytes, or None when Stash has no real image (its placeholder).
+
+        Always fetched through the connection Stash gave the plugin, whatever address the URL
+        names: with `external_host` set, Stash writes that address into every picture URL, and
+        it may be a proxy with a login in front or not reachable from here at all. Raises
+        ImageUnavailable when the picture cannot be had."""
         if "default=true" in url:
             return None
+        where = route(url)
         try:
-            response = self._stash.s.get(url, timeout=TIMEOUT, allow_redirects=False)
+            response = self._stash.s.get(rebase(url, self._base_url), timeout=TIMEOUT,
+                                         allow_redirects=False)
         except Exception as exc:
-            raise StashError(f"could not download an image from Stash: {exc}") from None
+            raise ImageUnavailable(f"Stash did not answer for {where}: "
+                                   f"{log.redact(str(exc))[:200]}") from None
         if response.status_code in (301, 302, 303, 307, 308, 401):
-            raise StashError("Stash asked for a login when PlexSync fetched an image")
+            raise ImageUnavailable(f"Stash asked for a login for {where}")
         if response.status_code != 200:
-            raise StashError(f"Stash answered HTTP {response.status_code} for an image")
+            raise ImageUnavailable(f"Stash answered HTTP {response.status_code} for {where}")
         content_type = response.headers.get("Content-Type", "")
-        if "svg" in content_type or not content_type.startswith("image/"):
+        if "svg" in content_type:  # Stash's placeholder (internal/static: scene/scene.svg)
             return None
+        if not content_type.startswith("image/"):
+            raise ImageUnavailable(f"Stash answered {where} with {content_type or 'no type'}, "
+                                   "not a picture")
         return response.content

@@ -3,3 +3,7 @@
 
 class StashError(RuntimeError):
     pass
+
+
+class ImageUnavailable(RuntimeError):
+    """One picture could not be had from Stash: that scene's failure, never an outage."""

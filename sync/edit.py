@@ -25,6 +25,7 @@ UNSET = _Unset.UNSET
 class ImageRef:
     url: str
     kind: Literal["poster", "art"]
+    known: str | None = None  # hash of what PlexSync last uploaded; None: upload what comes
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,11 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def plan(scene: Scene, item: PlexItem, config: PlexSyncConfig, last: dict | None,
-         *, force: bool = False) -> Edit:
-    """force (Sync All, force): write every planned value and image, even ones Plex holds."""
-    draft = _Draft(item, config, read_written(last), force=force)
+         *, force: bool = False, recheck_missing: bool = False) -> Edit:
+    """force (Sync All, force): write every planned value and image, even ones Plex holds.
+    recheck_missing: download again a cover Stash did not have last time, even at the same URL
+    (a writer does; a comparison does not count it as a difference)."""
+    draft = _Draft(item, config, read_written(last), force=force, recheck=recheck_missing)
     _plan_fields(draft, scene)
     if config.sync_tags:
         _plan_list(draft, "genre", scene.tags, exact=True)
@@ -67,6 +69,7 @@ class _Draft:
     config: PlexSyncConfig
     last: dict[str, Any]
     force: bool = False
+    recheck: bool = False
     fields: dict[str, str] = field(default_factory=dict)
     tags: dict[str, list[str]] = field(default_factory=dict)
     remove: dict[str, list[str]] = field(default_factory=dict)
@@ -288,13 +291,24 @@ def _plan_images(d: _Draft, url: str | None) -> None:
     toggles = {"poster": d.config.sync_poster, "art": d.config.sync_art}
     for kind, lock_name in IMAGE_LOCKS.items():
         before = d.last["images"].get(kind)
-        if not toggles[kind] or not url or (before and before["url"] == url and not d.force):
+        if not toggles[kind] or not url or (_seen(before, url, d.recheck) and not d.force):
             continue  # an unchanged URL (it carries ?t=<updated_at>) costs no download
-        if d.config.preserve_plex_edits and not before and lock_name in d.item.locked:
+        uploaded = bool(before and (before["url"] or before["hash"]))
+        if d.config.preserve_plex_edits and not uploaded and lock_name in d.item.locked:
             d.skipped.append(f"{kind}: kept the image chosen in Plex")
             continue
-        d.images.append(ImageRef(url, kind))
         # A hash of None makes the writer upload whatever it downloads.
         known = before["hash"] if before and not d.force else None
+        d.images.append(ImageRef(url, kind, known))
         d.written["images"][kind] = {"url": url, "hash": known}
         d.lock(lock_name, written=True)
+
+
+def _seen(before: dict[str, str | None] | None, url: str, recheck: bool) -> bool:
+    """Plex has the picture at this URL, or Stash had none there last time (its placeholder).
+
+    A cover Stash generates after a scan may keep the URL (same second): only a writer asked
+    to recheck downloads such a URL again."""
+    if not before:
+        return False
+    return before["url"] == url or (before.get("missing") == url and not recheck)

@@ -277,9 +277,24 @@ def test_images_are_planned_only_when_the_url_changes():
     assert plan(scene(), after, config(), record).images == []
     newer = SHOT.replace("t=1700000000", "t=1800000000")
     edit = plan(scene(paths={"screenshot": newer}), after, config(), record)
-    assert edit.images == [ImageRef(newer, "poster"), ImageRef(newer, "art")]
+    assert edit.images == [ImageRef(newer, "poster", "abc"), ImageRef(newer, "art")]
     assert edit.written["images"]["poster"] == {"url": newer, "hash": "abc"}
     assert edit.locks == {"thumb": True, "art": True}
+
+
+def test_a_cover_stash_lacked_is_looked_for_again_only_by_a_writer():
+    # What the writer records after Stash served its placeholder: the previous upload stays.
+    record = {"images": {"poster": {"url": None, "hash": "abc", "missing": SHOT}}}
+    settings = config(sync_art=False)
+    assert plan(scene(), item(), settings, record).images == []  # Reconcile, Preview
+    again = plan(scene(), item(), settings, record, recheck_missing=True)
+    assert again.images == [ImageRef(SHOT, "poster", "abc")]
+    newer = SHOT.replace("t=1700000000", "t=1800000000")
+    moved = plan(scene(paths={"screenshot": newer}), item(), settings, record)
+    assert moved.images == [ImageRef(newer, "poster", "abc")]
+    # A download that failed left no URL: the next plan downloads again.
+    failed = {"images": {"poster": {"url": None, "hash": None}}}
+    assert plan(scene(), item(), settings, failed).images == [ImageRef(SHOT, "poster")]
 
 
 def test_no_screenshot_or_image_toggles_off_means_no_images():

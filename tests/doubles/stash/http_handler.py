@@ -99,6 +99,13 @@ class StashRequestHandler(BaseHTTPRequestHandler):
             self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
             return
         self.double.traffic.count(route[0])
+        fault = self.double.image_faults.get(path)
+        if fault == 302:
+            self._refuse(Verdict.LOGIN_REDIRECT)
+            return
+        if fault is not None:
+            self._send(fault, b"", "text/plain; charset=utf-8")
+            return
         data = getattr(record, route[2])
         if data is None:
             self._send(200, DEFAULT_SVG, SVG_TYPE, extra)
@@ -118,6 +125,8 @@ class StashRequestHandler(BaseHTTPRequestHandler):
         return {"Set-Cookie": f"{SESSION_COOKIE}={value}; Path=/; Max-Age={SESSION_MAX_AGE}"}
 
     def _base_url(self) -> str:
+        if self.double.external_host:
+            return self.double.external_host.rstrip("/")
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
         return f"http://{host}"
 

@@ -32,6 +32,13 @@ class StashDouble:
         self.store = Store(self.clock)
         self.traffic = Traffic()
         self.plugin_settings: dict[str, dict] = {}
+        # Stash's external_host setting (e.g. a reverse proxy's address): every picture URL is
+        # built from it instead of the address the request came in on (stashapp/stash
+        # internal/api/server.go, BaseURLMiddleware). None: off, as by default.
+        self.external_host: str | None = None
+        # Picture routes that fail, by path ("/scene/3/screenshot"): HTTP status to answer;
+        # 302 redirects to the login page as Stash does for a caller without credentials.
+        self.image_faults: dict[str, int] = {}
         self._session = session
         self._session_expired = False
         self._config_dir = tempfile.TemporaryDirectory(prefix="stash-double-")
