@@ -1,5 +1,10 @@
 """End to end: pictures as a real Stash hands them out.
 
+A scan fires Scene.Create.Post as soon as it commits the new scene; the cover comes later, from
+a task that bumps updated_at and fires no hook (stashapp/stash pkg/scene/scan.go,
+internal/manager/task_generate_screenshot.go). PlexSync never records Stash's placeholder as
+the uploaded image and looks at a new scene again, so the real poster arrives unasked.
+
 With `external_host` set, Stash builds every picture URL from it (stashapp/stash
 internal/api/server.go, BaseURLMiddleware; internal/api/urlbuilders/scene.go): a proxy's address,
 often with a login in front, sometimes not reachable from Stash's own machine. PlexSync fetches
@@ -9,13 +14,14 @@ is that scene's failure, never a Plex outage.
 
 from __future__ import annotations
 
+import hashlib
 import socket
 from collections.abc import Iterator
 
 import pytest
 
 from tests.doubles.plex import PlexDouble
-from tests.doubles.stash import StashDouble
+from tests.doubles.stash import StashDouble, tiny_png
 from tests.harness import Harness
 from tests.test_e2e_sync import assert_synced, expected, observed, ok
 
@@ -95,3 +101,34 @@ def test_a_cover_stash_cannot_serve_is_that_scenes_failure_not_an_outage(
     harness.wait_drained()
     assert_synced(stash, plex, broken, [broken_rk])
     assert plex.counts["upload_poster"] == 1 and plex.counts.get("edit", 0) <= 1
+
+
+@pytest.mark.parametrize("clock", ["a later second", "the same second"])
+def test_a_scanned_scene_gets_the_cover_stash_makes_after_its_create_hook(
+    harness: Harness, stash: StashDouble, plex: PlexDouble, clock: str
+) -> None:
+    sample = harness.build_sample(3)
+    ok(harness.task("sync_all"))
+    stash.covers_later = True
+    if clock == "the same second":  # the cover leaves updated_at, and so the URL, as it was
+        stash.clock.freeze()
+    cover = tiny_png("made by Stash's cover task")
+    scene_id = stash.add_scene(title="Just Scanned", cover=cover,
+                               files=[("/data/stash/new/scanned.mp4", 4321)])
+    rk = plex.add_item(sample.section_id, file="/media/plex/new/scanned.mp4", size=4321)
+
+    ok(harness.hook(scene_id, "Scene.Create.Post"))
+    harness.wait_until(lambda: plex.item(rk)["fields"]["title"] == "Just Scanned"
+                       and harness.queue_counts()["taken"] == 0, 30, "the new scene written")
+    assert plex.item(rk)["poster_sha1"] is None  # Stash had only its placeholder
+    if clock == "a later second":
+        stash.clock.advance(1)
+    assert stash.generate_covers() == [scene_id]  # no hook: nothing but PlexSync's look-again
+
+    want = hashlib.sha1(cover).hexdigest()
+    # Each look brings the next one forward, so the test never waits out the schedule.
+    harness.wait_until(lambda: harness.make_due() >= 0 and plex.item(rk)["poster_sha1"] == want,
+                       30, "the generated cover in Plex")
+    harness.wait_drained()
+    assert_synced(stash, plex, scene_id, [rk])
+    assert harness.dead_letters() == []

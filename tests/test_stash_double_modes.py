@@ -55,3 +55,16 @@ def test_image_faults_answer_a_status_or_the_login_redirect(stash: StashDouble) 
     assert redirect.status_code == 302 and redirect.headers["Location"].startswith("/login?")
     stash.image_faults[f"/scene/{scene}/screenshot"] = 500
     assert requests.get(url, timeout=5).status_code == 500
+
+
+def test_covers_later_holds_the_cover_back_until_the_cover_task(stash: StashDouble) -> None:
+    stash.covers_later = True
+    scene = stash.add_scene(title="Scanned", cover=tiny_png("cover"))
+    assert stash.scene(scene)["cover"] is None
+    before = stash.scene(scene)["updated_at"]
+    stash.clock.advance(5)
+    assert stash.generate_covers() == [scene] and stash.generate_covers() == []
+    after = stash.scene(scene)
+    assert after["cover"] == tiny_png("cover") and after["updated_at"] > before
+    stash.covers_later = False
+    assert stash.scene(stash.add_scene(cover=tiny_png("now")))["cover"] == tiny_png("now")

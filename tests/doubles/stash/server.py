@@ -39,6 +39,12 @@ class StashDouble:
         # Picture routes that fail, by path ("/scene/3/screenshot"): HTTP status to answer;
         # 302 redirects to the login page as Stash does for a caller without credentials.
         self.image_faults: dict[str, int] = {}
+        # A scan creates a scene without its cover and fires Scene.Create.Post; Stash's cover
+        # task sets the cover later, stamping updated_at without any hook (stashapp/stash
+        # pkg/scene/scan.go, internal/manager/task_generate_screenshot.go). On: add_scene keeps
+        # the cover back until generate_covers(). Off by default.
+        self.covers_later = False
+        self._pending_covers: dict[int, bytes] = {}
         self._session = session
         self._session_expired = False
         self._config_dir = tempfile.TemporaryDirectory(prefix="stash-double-")
@@ -139,12 +145,24 @@ class StashDouble:
                   code: str | None = None, director: str | None = None,
                   cover: bytes | None = None) -> int:
         """files: (path, size) or (path, size, duration seconds); files[0] is primary."""
-        return self.store.add_scene({
+        later = cover if self.covers_later else None
+        scene_id = self.store.add_scene({
             "title": title, "details": details, "date": date, "rating100": rating100,
             "organized": organized, "studio": studio, "performers": performers, "tags": tags,
             "groups": groups, "files": files, "urls": urls, "code": code,
-            "director": director, "cover": cover,
+            "director": director, "cover": None if later else cover,
         })
+        if later is not None:
+            self._pending_covers[scene_id] = later
+        return scene_id
+
+    def generate_covers(self) -> list[int]:
+        """covers_later: Stash's cover task runs, setting each held-back cover and stamping
+        the scene's updated_at (to the clock's second), firing no hook."""
+        done = sorted(self._pending_covers)
+        for scene_id in done:
+            self.store.update_scene(scene_id, {"cover": self._pending_covers.pop(scene_id)})
+        return done
 
     def update_scene(self, scene_id: int, **changes: Any) -> None:
         """A user's edit: same keywords as add_scene; stamps updated_at to the second."""
