@@ -40,3 +40,16 @@ def without_cache_buster(url: str) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "t"]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def seen_by(url: str | None, base: str) -> str:
+    """A picture at the address another machine reaches Stash by (`base`); without one, as
+    Stash gave it (for the plugin that is loopback: only the same machine can use it)."""
+    if not url:
+        return ""
+    return rebase(url, base) if base else url
+
+
+def same_picture(url: str, *others: str | None) -> bool:
+    """Whether one of `others` names the same picture, whatever its cache-buster."""
+    return without_cache_buster(url) in {without_cache_buster(o) for o in others if o}

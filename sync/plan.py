@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from stash.urls import same_picture, seen_by
 from sync import clean
 from sync.clean import fold
-from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef, _Unset
+from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef, _Unset, read_written
 from sync.item import Actor, PlexItem
 from sync.paths import stem
 from validation.config import PlexSyncConfig
@@ -39,26 +40,6 @@ def plan(scene: Scene, item: PlexItem, config: PlexSyncConfig, last: dict | None
     _plan_list(draft, "label", clean.names(config.plex_labels))
     _plan_images(draft, scene.screenshot_url)
     return draft.build()
-
-
-def read_written(last: dict | None) -> dict[str, Any]:
-    """A previous `written` record in canonical shape; malformed parts are ignored."""
-    def part(key: str) -> dict[str, Any]:
-        value = last.get(key) if isinstance(last, dict) else None
-        return value if isinstance(value, dict) else {}
-
-    def texts(values: dict[str, Any]) -> dict[str, str]:
-        return {k: v for k, v in values.items() if isinstance(v, str)}
-
-    return {
-        "fields": texts(part("fields")),
-        "tags": {k: [n for n in v if isinstance(n, str)]
-                 for k, v in part("tags").items() if isinstance(v, list)},
-        "actor_thumbs": texts(part("actor_thumbs")),
-        "images": {kind: {"url": None, "hash": None, **texts(slot)}
-                   for kind, slot in part("images").items()
-                   if kind in IMAGE_LOCKS and isinstance(slot, dict)},
-    }
 
 
 @dataclass
@@ -261,11 +242,12 @@ def _folds(names: list[str]) -> set[str]:
 
 def _plan_actors(d: _Draft, scene: Scene) -> None:
     have = {_key(actor.tag): actor for actor in d.item.actors}
-    desired = _desired_actors(scene, have, d.config.actor_photos)
+    desired = _desired_actors(scene, have, d.config)
     sent = d.last["actor_thumbs"]
-    # Plex may report a photo in its own form: what PlexSync sent last counts as current.
+    # Plex may report a photo in its own form: what PlexSync sent last counts as current. The
+    # `t=` of a photo URL moves on any edit of the performer: the same photo for all that.
     new_photo = any(
-        actor.thumb and actor.thumb not in (have[key].thumb, sent.get(key))
+        actor.thumb and not same_picture(actor.thumb, have[key].thumb, sent.get(key))
         for key, actor in desired.items() if key in have
     )
     names = [actor.tag for actor in desired.values()]
@@ -276,13 +258,15 @@ def _plan_actors(d: _Draft, scene: Scene) -> None:
         d.actors = [desired.get(_key(name)) or have[_key(name)] for name in final]
 
 
-def _desired_actors(scene: Scene, have: dict[str, Actor], photos: bool) -> dict[str, Actor]:
+def _desired_actors(scene: Scene, have: dict[str, Actor],
+                    config: PlexSyncConfig) -> dict[str, Actor]:
     desired: dict[str, Actor] = {}
     for performer in scene.performers:
         key = _key(performer.name)
         if key not in desired:
             role = have[key].role if key in have else ""  # a role set in Plex survives
-            thumb = performer.image_url if photos and performer.image_url else ""
+            thumb = seen_by(performer.image_url, config.stash_url_for_plex) \
+                if config.actor_photos else ""
             desired[key] = Actor(performer.name, role, thumb)
     return desired
 

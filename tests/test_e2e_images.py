@@ -5,6 +5,9 @@ a task that bumps updated_at and fires no hook (stashapp/stash pkg/scene/scan.go
 internal/manager/task_generate_screenshot.go). PlexSync never records Stash's placeholder as
 the uploaded image and looks at a new scene again, so the real poster arrives unasked.
 
+Actor photos are fetched by Plex itself: from the address Plex reaches Stash by
+(stash_url_for_plex), compared without the `t=` that moves on any edit of the performer.
+
 With `external_host` set, Stash builds every picture URL from it (stashapp/stash
 internal/api/server.go, BaseURLMiddleware; internal/api/urlbuilders/scene.go): a proxy's address,
 often with a login in front, sometimes not reachable from Stash's own machine. PlexSync fetches
@@ -22,8 +25,9 @@ import pytest
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
+from tests.doubles.stash.clock import unix_seconds
 from tests.harness import Harness
-from tests.test_e2e_sync import assert_synced, expected, observed, ok
+from tests.test_e2e_sync import assert_synced, expected, observed, ok, writes
 
 OUTAGE = "Plex is unreachable"
 
@@ -132,3 +136,54 @@ def test_a_scanned_scene_gets_the_cover_stash_makes_after_its_create_hook(
     harness.wait_drained()
     assert_synced(stash, plex, scene_id, [rk])
     assert harness.dead_letters() == []
+
+
+def _photos(plex: PlexDouble, rating_keys: list[str]) -> dict[str, str | None]:
+    return {actor["tag"]: actor["thumb"] for rk in rating_keys
+            for actor in plex.item(rk)["actors"]}
+
+
+def test_actor_photos_use_the_address_plex_reaches_stash_by_and_ignore_t(
+    harness: Harness, stash: StashDouble, plex: PlexDouble
+) -> None:
+    sample = harness.build_sample(12)
+    harness.configure(actor_photos=True, stash_url_for_plex="http://stash.lan:9999/")
+    ok(harness.task("sync_all"))
+    keys = [rk for sid in sample.synced_ids() for rk in sample.rating_keys[sid]]
+    credited = {p for sid in sample.synced_ids() for p in stash.scene(sid)["performers"]}
+    performers = {stash.store.performers[p].name: (p, stash.store.performers[p])
+                  for p in credited}
+    assert _photos(plex, keys) == {
+        name: f"http://stash.lan:9999/performer/{p}/image?t={unix_seconds(rec.updated_at)}"
+        if rec.image else None for name, (p, rec) in performers.items()}
+
+    # Any edit of a performer moves the t= of its image URL, and the hook queues its scenes:
+    # none of them is rewritten for that.
+    pid = next(p for p, rec in performers.values() if rec.image)
+    stash.clock.advance(5)
+    stash.update_performer(pid, disambiguation="2020s")
+    plex.reset_counts()
+    ok(harness.hook(pid, "Performer.Update.Post", input={"id": str(pid),
+                                                          "disambiguation": "2020s"}))
+    harness.wait_drained()
+    assert plex.counts["metadata"] >= 1  # the scenes were planned again, against Plex
+    assert writes(plex) == {"edit": 0, "rate": 0, "upload_poster": 0, "upload_art": 0}
+
+
+def test_health_check_says_when_actor_photos_lack_stash_s_address_for_plex(
+    harness: Harness, stash: StashDouble
+) -> None:
+    harness.build_sample(3)
+    harness.configure(actor_photos=True)
+    report = harness.task("health_check").result["output"]
+    checks = {c["check"]: (c["ok"], c["detail"]) for c in report["checks"]}
+    assert report["ok"] is False and checks["actor_photos"] == (False, (
+        f"actor_photos is on but stash_url_for_plex is empty: Plex is given photo addresses "
+        f"on {stash.url}, which only a Plex on Stash's own machine can reach; set "
+        "stash_url_for_plex to Stash's address as Plex reaches it (e.g. "
+        "http://192.168.1.10:9999)"))
+
+    harness.configure(stash_url_for_plex="http://stash.lan:9999")
+    report = harness.task("health_check").result["output"]
+    assert report["ok"] is True
+    assert [c["ok"] for c in report["checks"] if c["check"] == "actor_photos"] == [True]

@@ -59,6 +59,19 @@ def _path_map(report: _Report, ctx: Context, index: PathIndex) -> None:
                f" e.g. {first.path!r} maps to {mapped!r}, which Plex does not know{hint}")
 
 
+def _actor_photos(report: _Report, config: PlexSyncConfig, stash_url: str) -> None:
+    """Plex fetches actor photos itself, from Stash's address as Plex reaches it."""
+    if config.stash_url_for_plex:
+        report.add("actor_photos", True, f"Plex gets performer photos from "
+                   f"{config.stash_url_for_plex}/performer/<id>/image, without a login")
+    else:
+        report.add("actor_photos", False,
+                   f"actor_photos is on but stash_url_for_plex is empty: Plex is given photo "
+                   f"addresses on {stash_url}, which only a Plex on Stash's own machine can "
+                   "reach; set stash_url_for_plex to Stash's address as Plex reaches it "
+                   "(e.g. http://192.168.1.10:9999)")
+
+
 def health_check(plugin_input: PluginInput) -> dict[str, Any]:
     report = _Report()
     try:
@@ -73,6 +86,8 @@ def health_check(plugin_input: PluginInput) -> dict[str, Any]:
         report.add("settings", False, str(exc))
         return {"ok": False, "checks": report.checks}
     report.add("settings", True, "settings are valid")
+    if config.actor_photos:
+        _actor_photos(report, config, plugin_input.connection.base_url)
     data_dir = resolve_data_dir(config.data_dir, plugin_input.connection.config_dir)
     _plex_checks(report, Context(config, data_dir, stash))
     ok = all(check["ok"] for check in report.checks)

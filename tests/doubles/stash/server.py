@@ -177,6 +177,14 @@ class StashDouble:
     def rename_tag(self, tag_id: int, name: str) -> None:
         self.store.rename("tag", tag_id, name)
 
+    def rename_group(self, group_id: int, name: str) -> None:
+        self.store.rename("group", group_id, name)
+
+    def update_performer(self, performer_id: int, **changes: Any) -> None:
+        """Any other edit of a performer (disambiguation, image): its updated_at, and so the
+        `t=` of its image URL, moves; no scene changes."""
+        self.store.edit("performer", performer_id, **changes)
+
     def delete_scene(self, scene_id: int) -> None:
         self.store.delete_scene(scene_id)
 

@@ -65,14 +65,21 @@ class Store:
             return group.id
 
     def rename(self, kind: str, object_id: int, name: str) -> None:
-        """Renames a performer, studio or tag: only that object's updated_at moves, as in
+        self.edit(kind, object_id, name=name)
+
+    def edit(self, kind: str, object_id: int, **changes: Any) -> None:
+        """Edits a performer, studio, tag or group: only that object's updated_at moves, as in
         Stash, so no scene looks changed to an updated_at watermark."""
-        table = {"performer": self.performers, "studio": self.studios, "tag": self.tags}[kind]
+        table = self._table(kind)
         with self.lock:
             current = self._require(table, object_id, kind)
             table[object_id] = dataclasses.replace(
-                current, name=name, updated_at=self.clock.now_text()
+                current, updated_at=self.clock.now_text(), **changes
             )
+
+    def _table(self, kind: str) -> dict[int, Any]:
+        return {"performer": self.performers, "studio": self.studios, "tag": self.tags,
+                "group": self.groups}[kind]
 
     # --- scenes ---------------------------------------------------------------------
 
