@@ -80,10 +80,11 @@ class Harness:
         return self.run({"mode": mode, **args})
 
     def hook(self, scene_id: int, hook_type: str = "Scene.Update.Post",
-             input: dict[str, Any] | None = None,
+             input: dict[str, Any] | list[str] | None = None,
              input_fields: list[str] | None = None) -> PluginRun:
         """A hook as Stash sends it. input=None is what a scan or sceneCreate sends; an edit in
-        the UI sends its input, and inputFields lists the keys the client sent."""
+        the UI sends its input, and inputFields lists the keys the client sent (a bulk delete
+        sends the list of ids as input, and no inputFields)."""
         context: dict[str, Any] = {"id": scene_id, "type": hook_type, "input": input}
         fields = input_fields if input_fields is not None else list(input or ())
         if fields:  # Stash omits an empty inputFields

@@ -15,6 +15,7 @@ DOCUMENTS = {name: value for name, value in vars(queries).items()
              if name.isupper() and name != "SCENE_FIELDS" and isinstance(value, str)}
 DOCUMENTS["hook scene"] = hook._SCENE_QUERY
 DOCUMENTS["hook related"] = hook._RELATED_QUERY
+DOCUMENTS["hook settings"] = hook._SETTINGS_QUERY
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
@@ -39,6 +40,8 @@ def _coerce(document: str, variables: dict) -> None:
          {"f": {"studios": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
         (hook._RELATED_QUERY,
          {"f": {"tags": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
+        (hook._RELATED_QUERY,
+         {"f": {"groups": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
         (queries.SCENES_BY_ID, {"ids": ["1", "2"]}),
         (queries.SCENE_BY_ID, {"id": "1"}),
         (queries.SCENES_PAGE, {"filter": {"page": 2, "per_page": 1000, "sort": "id",

@@ -269,7 +269,7 @@ class Batch:
         self.ctx.state.update_success(
             work.scene.id, ",".join(result.written), stash_updated_at=work.scene.updated_at,
             scene_hash=self._sync_key(work.scene) if complete else None,
-            written=result.written)
+            written=result.written, refs=work.scene.refs)
         self.ctx.breaker_success()
         self.tally.requests += result.requests
         self.tally.uploads += result.uploads

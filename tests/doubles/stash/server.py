@@ -188,6 +188,17 @@ class StashDouble:
     def delete_scene(self, scene_id: int) -> None:
         self.store.delete_scene(scene_id)
 
+    def destroy(self, kind: str, object_id: int) -> None:
+        """Deletes a performer, studio, tag or group; its scenes keep their updated_at."""
+        self.store.destroy(kind, object_id)
+
+    def merge_performers(self, sources: Sequence[int], destination: int) -> None:
+        self.store.merge_performers(sources, destination)
+
+    def merge_scenes(self, sources: Sequence[int], destination: int, **values: Any) -> None:
+        """values: what the merge dialog sets on the destination (add_scene's keywords)."""
+        self.store.merge_scenes(sources, destination, values)
+
     def scene(self, scene_id: int) -> dict[str, Any]:
         with self.store.lock:
             return self.store.scenes[scene_id].snapshot()
