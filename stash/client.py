@@ -19,9 +19,11 @@ from stash.queries import (
     LATEST_UPDATE,
     PLUGIN_SETTINGS,
     SCENE_BY_ID,
+    SCENE_IDS,
     SCENE_VERSIONS,
     SCENES_BY_ID,
     SCENES_PAGE,
+    ids_filter,
 )
 from stash.urls import rebase, route
 
@@ -115,22 +117,25 @@ class StashClient:
         return fetch
 
     def _existing(self, ids: list[int], fetch: SceneFetch) -> None:
-        # Stash fails the whole findScenes(ids:) query when one id is gone ("scene with id N
-        # not found"): drop the ids it names and ask again; one lookup each as a last resort.
+        # Stash fails the whole findScenes(ids:) query when an id is gone, naming only the
+        # first (pkg/sqlite/scene.go FindMany). One id-only query that tolerates deleted ids
+        # tells which exist, then they are asked for again: three requests however many were
+        # deleted. One lookup each remains for a scene Stash cannot deliver.
         remaining = list(ids)
-        for _ in range(5):
-            if not remaining:
-                return
+        for _ in range(2):
             answer = self._post(SCENES_BY_ID, {"ids": [str(i) for i in remaining]})
             errors = _messages(answer)
             if not errors:
                 for scene in answer["data"]["findScenes"]["scenes"]:
                     fetch.found[int(scene["id"])] = scene
                 return
-            missing = {int(n) for n in _MISSING.findall(" ".join(errors))}
-            if not missing & set(remaining):
+            if not _MISSING.search(" ".join(errors)):
                 break
-            remaining = [i for i in remaining if i not in missing]
+            present = self._call(SCENE_IDS, {"f": ids_filter(remaining)})
+            exists = {int(scene["id"]) for scene in present["findScenes"]["scenes"]}
+            remaining = [i for i in remaining if i in exists]
+            if not remaining:
+                return
         for scene_id in remaining:
             self._one(scene_id, fetch)
 
