@@ -11,7 +11,7 @@ from typing import Any
 from stashapi.stashapp import StashInterface
 
 from stash import log, transport
-from stash.errors import StashError, StashLoginRejected
+from stash.errors import ImageUnavailable, StashError, StashLoginRejected
 from stash.login import Login
 from stash.protocol import Connection, UserError
 from stash.queries import (
@@ -19,10 +19,13 @@ from stash.queries import (
     LATEST_UPDATE,
     PLUGIN_SETTINGS,
     SCENE_BY_ID,
+    SCENE_IDS,
     SCENE_VERSIONS,
     SCENES_BY_ID,
     SCENES_PAGE,
+    ids_filter,
 )
+from stash.urls import rebase, route
 from stash.version import too_old
 
 PLUGIN_ID = "plexsync"
@@ -87,6 +90,7 @@ class StashClient:
         self.silent_since: float | None = None
         self._connection = connection
         self._login = Login()
+        self._base_url = connection.base_url
         try:
             self._stash = _PreparedStash(connection, self._login)
         except StashError:
@@ -160,22 +164,25 @@ class StashClient:
         return fetch
 
     def _existing(self, ids: list[int], fetch: SceneFetch) -> None:
-        # Stash fails the whole findScenes(ids:) query when one id is gone ("scene with id N
-        # not found"): drop the ids it names and ask again; one lookup each as a last resort.
+        # Stash fails the whole findScenes(ids:) query when an id is gone, naming only the
+        # first (pkg/sqlite/scene.go FindMany). One id-only query that tolerates deleted ids
+        # tells which exist, then they are asked for again: three requests however many were
+        # deleted. One lookup each remains for a scene Stash cannot deliver.
         remaining = list(ids)
-        for _ in range(5):
-            if not remaining:
-                return
+        for _ in range(2):
             answer = self._post(SCENES_BY_ID, {"ids": [str(i) for i in remaining]})
             errors = _messages(answer)
             if not errors:
                 for scene in answer["data"]["findScenes"]["scenes"]:
                     fetch.found[int(scene["id"])] = scene
                 return
-            missing = {int(n) for n in _MISSING.findall(" ".join(errors))}
-            if not missing & set(remaining):
+            if not _MISSING.search(" ".join(errors)):
                 break
-            remaining = [i for i in remaining if i not in missing]
+            present = self._call(SCENE_IDS, {"f": ids_filter(remaining)})
+            exists = {int(scene["id"]) for scene in present["findScenes"]["scenes"]}
+            remaining = [i for i in remaining if i in exists]
+            if not remaining:
+                return
         for scene_id in remaining:
             self._one(scene_id, fetch)
 
@@ -210,23 +217,33 @@ class StashClient:
                 return
             page += 1
 
-    # -- images --------------------------------------------------------------------------
+    # -- images ------------------------------------------------------------------------
     def image(self, url: str) -> bytes | None:
-        """Image bytes, or None when Stash has no real image (its default SVG)."""
+        """Image bytes, or None when Stash has no real image (its placeholder).
+
+        Always fetched through the connection Stash gave the plugin, whatever address the URL
+        names: with `external_host` set, Stash writes that address into every picture URL, and
+        it may be a proxy with a login in front or not reachable from here at all. Raises
+        ImageUnavailable when the picture cannot be had."""
         if "default=true" in url:
             return None
+        where = route(url)
         try:
-            response = self._stash.s.get(url, timeout=TIMEOUT, allow_redirects=False)
+            response = self._stash.s.get(rebase(url, self._base_url), timeout=TIMEOUT,
+                                         allow_redirects=False)
         except Exception as exc:
             self._unanswered()
-            raise StashError(f"could not download an image from Stash: "
-                             f"{transport.describe(exc, self._connection)}") from None
+            raise ImageUnavailable(f"Stash did not answer for {where}: "
+                                   f"{transport.describe(exc, self._connection)}") from None
         self.silent_since = None
         if response.status_code in (301, 302, 303, 307, 308, 401):
-            raise StashLoginRejected  # 401, or a redirect to the login page
+            raise ImageUnavailable(f"Stash asked for a login for {where}")
         if response.status_code != 200:
-            raise StashError(f"Stash answered HTTP {response.status_code} for an image")
+            raise ImageUnavailable(f"Stash answered HTTP {response.status_code} for {where}")
         content_type = response.headers.get("Content-Type", "")
-        if "svg" in content_type or not content_type.startswith("image/"):
+        if "svg" in content_type:  # Stash's placeholder (internal/static: scene/scene.svg)
             return None
+        if not content_type.startswith("image/"):
+            raise ImageUnavailable(f"Stash answered {where} with {content_type or 'no type'}, "
+                                   "not a picture")
         return response.content

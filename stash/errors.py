@@ -12,3 +12,7 @@ class StashLoginRejected(StashError):
     def __init__(self) -> None:
         super().__init__("Stash refused PlexSync's login (HTTP 401: the session Stash gave this "
                          "run has expired, or Stash's API key was changed)")
+
+
+class ImageUnavailable(RuntimeError):
+    """One picture could not be had from Stash: that scene's failure, never an outage."""

@@ -16,6 +16,11 @@ HOOK_TYPES = (
     "Studio.Update.Post",
     "Tag.Update.Post",
     "Tag.Merge.Post",
+    "Group.Update.Post",
+    "Performer.Destroy.Post",
+    "Studio.Destroy.Post",
+    "Tag.Destroy.Post",
+    "Group.Destroy.Post",
 )
 
 

@@ -26,6 +26,12 @@ SCENES_BY_ID = (
     "{ count scenes {" + SCENE_FIELDS + "} } }"
 )
 
+# Which of some ids still exist: a filter never fails on a deleted id, unlike findScenes(ids:).
+SCENE_IDS = (
+    "query PlexSyncExisting($f: SceneFilterType) { findScenes(scene_filter: $f, "
+    "filter: {per_page: -1}) { scenes { id } } }"
+)
+
 SCENE_BY_ID = "query PlexSyncScene($id: ID) { findScene(id: $id) {" + SCENE_FIELDS + "} }"
 
 SCENES_PAGE = (
@@ -43,3 +49,19 @@ LATEST_UPDATE = (
     "query PlexSyncLatest { findScenes(filter: {per_page: 1, sort: \"updated_at\", "
     "direction: DESC}) { scenes { updated_at } } }"
 )
+
+
+def ids_filter(ids: list[int], ranges: int = 4) -> dict:
+    """A SceneFilterType matching every id in `ids` (and any between them): at most `ranges`
+    id BETWEEN criteria joined by OR, cut at the widest gaps, so the answer stays close to
+    the ids asked for. (Stash joins a sub-filter's OR to the criteria beside it:
+    stashapp/stash pkg/sqlite/filter.go; BETWEEN is inclusive: pkg/sqlite/sql.go.)"""
+    ordered = sorted(set(ids))
+    widest = sorted(range(1, len(ordered)), key=lambda i: ordered[i - 1] - ordered[i])
+    starts = [0, *sorted(widest[:ranges - 1])]
+    ends = [*starts[1:], len(ordered)]
+    combined: dict = {}
+    for start, end in reversed(list(zip(starts, ends, strict=True))):
+        criterion = {"modifier": "BETWEEN", "value": ordered[start], "value2": ordered[end - 1]}
+        combined = {"id": criterion, **({"OR": combined} if combined else {})}
+    return combined

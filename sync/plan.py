@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from stash.urls import same_picture, seen_by
 from sync import clean
 from sync.clean import fold
-from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef, _Unset
+from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef, _Unset, read_written
 from sync.item import Actor, PlexItem
 from sync.paths import stem
 from validation.config import PlexSyncConfig
@@ -24,9 +25,11 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def plan(scene: Scene, item: PlexItem, config: PlexSyncConfig, last: dict | None,
-         *, force: bool = False) -> Edit:
-    """force (Sync All, force): write every planned value and image, even ones Plex holds."""
-    draft = _Draft(item, config, read_written(last), force=force)
+         *, force: bool = False, recheck_missing: bool = False) -> Edit:
+    """force (Sync All, force): write every planned value and image, even ones Plex holds.
+    recheck_missing: download again a cover Stash did not have last time, even at the same URL
+    (a writer does; a comparison does not count it as a difference)."""
+    draft = _Draft(item, config, read_written(last), force=force, recheck=recheck_missing)
     _plan_fields(draft, scene)
     if config.sync_tags:
         _plan_list(draft, "genre", scene.tags, exact=True)
@@ -39,26 +42,6 @@ def plan(scene: Scene, item: PlexItem, config: PlexSyncConfig, last: dict | None
     return draft.build()
 
 
-def read_written(last: dict | None) -> dict[str, Any]:
-    """A previous `written` record in canonical shape; malformed parts are ignored."""
-    def part(key: str) -> dict[str, Any]:
-        value = last.get(key) if isinstance(last, dict) else None
-        return value if isinstance(value, dict) else {}
-
-    def texts(values: dict[str, Any]) -> dict[str, str]:
-        return {k: v for k, v in values.items() if isinstance(v, str)}
-
-    return {
-        "fields": texts(part("fields")),
-        "tags": {k: [n for n in v if isinstance(n, str)]
-                 for k, v in part("tags").items() if isinstance(v, list)},
-        "actor_thumbs": texts(part("actor_thumbs")),
-        "images": {kind: {"url": None, "hash": None, **texts(slot)}
-                   for kind, slot in part("images").items()
-                   if kind in IMAGE_LOCKS and isinstance(slot, dict)},
-    }
-
-
 @dataclass
 class _Draft:
     """The edit under construction, plus the record of what PlexSync owns afterwards."""
@@ -67,6 +50,7 @@ class _Draft:
     config: PlexSyncConfig
     last: dict[str, Any]
     force: bool = False
+    recheck: bool = False
     fields: dict[str, str] = field(default_factory=dict)
     tags: dict[str, list[str]] = field(default_factory=dict)
     remove: dict[str, list[str]] = field(default_factory=dict)
@@ -258,11 +242,12 @@ def _folds(names: list[str]) -> set[str]:
 
 def _plan_actors(d: _Draft, scene: Scene) -> None:
     have = {_key(actor.tag): actor for actor in d.item.actors}
-    desired = _desired_actors(scene, have, d.config.actor_photos)
+    desired = _desired_actors(scene, have, d.config)
     sent = d.last["actor_thumbs"]
-    # Plex may report a photo in its own form: what PlexSync sent last counts as current.
+    # Plex may report a photo in its own form: what PlexSync sent last counts as current. The
+    # `t=` of a photo URL moves on any edit of the performer: the same photo for all that.
     new_photo = any(
-        actor.thumb and actor.thumb not in (have[key].thumb, sent.get(key))
+        actor.thumb and not same_picture(actor.thumb, have[key].thumb, sent.get(key))
         for key, actor in desired.items() if key in have
     )
     names = [actor.tag for actor in desired.values()]
@@ -273,13 +258,15 @@ def _plan_actors(d: _Draft, scene: Scene) -> None:
         d.actors = [desired.get(_key(name)) or have[_key(name)] for name in final]
 
 
-def _desired_actors(scene: Scene, have: dict[str, Actor], photos: bool) -> dict[str, Actor]:
+def _desired_actors(scene: Scene, have: dict[str, Actor],
+                    config: PlexSyncConfig) -> dict[str, Actor]:
     desired: dict[str, Actor] = {}
     for performer in scene.performers:
         key = _key(performer.name)
         if key not in desired:
             role = have[key].role if key in have else ""  # a role set in Plex survives
-            thumb = performer.image_url if photos and performer.image_url else ""
+            thumb = seen_by(performer.image_url, config.stash_url_for_plex) \
+                if config.actor_photos else ""
             desired[key] = Actor(performer.name, role, thumb)
     return desired
 
@@ -288,13 +275,24 @@ def _plan_images(d: _Draft, url: str | None) -> None:
     toggles = {"poster": d.config.sync_poster, "art": d.config.sync_art}
     for kind, lock_name in IMAGE_LOCKS.items():
         before = d.last["images"].get(kind)
-        if not toggles[kind] or not url or (before and before["url"] == url and not d.force):
+        if not toggles[kind] or not url or (_seen(before, url, d.recheck) and not d.force):
             continue  # an unchanged URL (it carries ?t=<updated_at>) costs no download
-        if d.config.preserve_plex_edits and not before and lock_name in d.item.locked:
+        uploaded = bool(before and (before["url"] or before["hash"]))
+        if d.config.preserve_plex_edits and not uploaded and lock_name in d.item.locked:
             d.skipped.append(f"{kind}: kept the image chosen in Plex")
             continue
-        d.images.append(ImageRef(url, kind))
         # A hash of None makes the writer upload whatever it downloads.
         known = before["hash"] if before and not d.force else None
+        d.images.append(ImageRef(url, kind, known))
         d.written["images"][kind] = {"url": url, "hash": known}
         d.lock(lock_name, written=True)
+
+
+def _seen(before: dict[str, str | None] | None, url: str, recheck: bool) -> bool:
+    """Plex has the picture at this URL, or Stash had none there last time (its placeholder).
+
+    A cover Stash generates after a scan may keep the URL (same second): only a writer asked
+    to recheck downloads such a URL again."""
+    if not before:
+        return False
+    return before["url"] == url or (before.get("missing") == url and not recheck)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from sync_queue import shown
 
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS sync_state ("
@@ -63,6 +66,7 @@ class SyncState:
         with self._conn:
             self._conn.execute(_CREATE)
             self._migrate()
+            shown.create(self._conn)
 
     def _migrate(self) -> None:
         have = {row[1] for row in self._conn.execute("PRAGMA table_info(sync_state)")}
@@ -85,7 +89,9 @@ class SyncState:
         stash_updated_at: str | None = None,
         scene_hash: str | None = None,
         written: dict[str, Any] | None = None,
+        refs: Iterable[tuple[str, int]] = (),
     ) -> None:
+        """refs: the Stash objects the written version shows (sync_queue/shown.py)."""
         now = time.time()
         with self._conn:
             self._conn.execute(
@@ -101,6 +107,7 @@ class SyncState:
                 (scene_id, now, SYNCED, plex_item_key, now, now, stash_updated_at, scene_hash,
                  json.dumps(written or {})),
             )
+            shown.replace(self._conn, scene_id, refs)
 
     def update_status(self, scene_id: int, status: str, detail: dict[str, Any]) -> None:
         """Record an outcome other than success; the last success and what it wrote stay."""

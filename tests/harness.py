@@ -15,8 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sync_queue import db
 from sync_queue.dead_letters import DeadLetter, DeadLetters
-from sync_queue.jobs import JobQueue
+from sync_queue.job import decode, encode
+from sync_queue.jobs import DB_FILE, JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample, build_sample
@@ -84,10 +86,11 @@ class Harness:
         return self.run({"mode": mode, **args})
 
     def hook(self, scene_id: int, hook_type: str = "Scene.Update.Post",
-             input: dict[str, Any] | None = None,
+             input: dict[str, Any] | list[str] | None = None,
              input_fields: list[str] | None = None) -> PluginRun:
         """A hook as Stash sends it. input=None is what a scan or sceneCreate sends; an edit in
-        the UI sends its input, and inputFields lists the keys the client sent."""
+        the UI sends its input, and inputFields lists the keys the client sent (a bulk delete
+        sends the list of ids as input, and no inputFields)."""
         context: dict[str, Any] = {"id": scene_id, "type": hook_type, "input": input}
         fields = input_fields if input_fields is not None else list(input or ())
         if fields:  # Stash omits an empty inputFields
@@ -104,6 +107,25 @@ class Harness:
             return queue.counts()
         finally:
             queue.close()
+
+    def make_due(self) -> int:
+        """Brings every waiting job's next attempt forward to now, as if its delay had passed;
+        returns how many. The queue is the data folder's observable state, like the handover
+        file: a test need not wait out a retry schedule of minutes."""
+        if not (self.data_dir / DB_FILE).exists():
+            return 0
+        conn = db.connect(self.data_dir / DB_FILE)
+        try:
+            with db.write_transaction(conn):
+                rows = conn.execute("SELECT _id, data FROM `ack_queue_jobs` "
+                                    "WHERE status < 2").fetchall()
+                for job_id, data in rows:
+                    record = {**decode(data), "next_attempt_at": time.time()}
+                    conn.execute("UPDATE `ack_queue_jobs` SET data = ? WHERE _id = ?",
+                                 (encode(record), job_id))
+            return len(rows)
+        finally:
+            conn.close()
 
     def dead_letters(self) -> list[DeadLetter]:
         if not self.data_dir.is_dir():

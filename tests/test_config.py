@@ -36,6 +36,17 @@ def test_plex_url_accepts_http_and_strips_trailing_slash(url: str) -> None:
     assert not make(plex_url=url).plex_url.endswith("/")
 
 
+def test_stash_url_for_plex_is_optional_and_an_http_url() -> None:
+    assert make().stash_url_for_plex == ""
+    assert make(stash_url_for_plex=" http://192.168.1.10:9999/ ").stash_url_for_plex == \
+        "http://192.168.1.10:9999"
+    assert make(stash_url_for_plex="https://x.example/stash").stash_url_for_plex == \
+        "https://x.example/stash"
+    for bad in ("192.168.1.10:9999", "http://", "http://h/?apikey=k", 5):
+        with pytest.raises(ConfigError, match="stash_url_for_plex"):
+            make(stash_url_for_plex=bad)
+
+
 @pytest.mark.parametrize("url", ["", "plex:32400", "ftp://plex", "http://", 5])
 def test_plex_url_rejects_non_http_or_hostless(url: object) -> None:
     with pytest.raises(ConfigError, match="plex_url"):

@@ -15,7 +15,7 @@ import pytest
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
-from tests.doubles.stash import StashDouble
+from tests.doubles.stash import StashDouble, tiny_png
 from tests.harness import HANDOVER_FILE, LOCK_FILE, Harness
 from tests.schema_fidelity import assert_recorded_queries_valid
 from tests.test_e2e_sync import assert_synced, ok
@@ -194,8 +194,11 @@ def test_a_created_scene_plex_has_not_scanned_yet(
     sample = harness.build_sample(3)
     ok(harness.task("sync_all"))
     harness.configure(trigger_plex_scan=trigger)
+    # With its cover already made: a new scene still on Stash's placeholder is looked at again
+    # for its cover later (tests/test_e2e_images.py), which is not what this test is about.
     scene_id = stash.add_scene(title="Fresh from a Stash scan", details="New.",
-                               files=[("/data/stash/new folder/fresh.mp4", 4242)])
+                               files=[("/data/stash/new folder/fresh.mp4", 4242)],
+                               cover=tiny_png("fresh"))
     plex.add_pending(sample.section_id, "/media/plex/new folder/fresh.mp4", 4242, delay=0.3)
     ok(harness.hook(scene_id, "Scene.Create.Post"))
     if not trigger:

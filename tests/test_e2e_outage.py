@@ -18,6 +18,9 @@ import threading
 import time
 from collections.abc import Iterator
 
+import pytest
+
+from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
@@ -234,3 +237,31 @@ def test_a_deleted_scene_costs_no_error_lines_nor_per_scene_queries(
     assert run.returncode == 0, run.stderr
     assert [readable(line) for line in run.stderr.splitlines() if "\x01e\x02" in line] == []
     assert stash.counts.get("findScene", 0) == 0
+
+
+@pytest.mark.parametrize("deleted", [1, 12])
+def test_deleted_scenes_in_a_batch_cost_three_stash_requests_however_many(
+        harness: Harness, stash: StashDouble, plex: PlexDouble, deleted: int) -> None:
+    # Stash's FindMany names only the first missing id (stashapp/stash pkg/sqlite/scene.go):
+    # asking again without it would cost one request per deleted scene.
+    sample = harness.build_sample(30)
+    ids = sample.synced_ids()
+    harness.data_dir.mkdir()
+    queue = JobQueue(harness.data_dir)
+    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in ids], reason="update")
+    queue.close()
+    gone = random.Random(deleted).sample(ids, deleted)
+    for scene_id in gone:
+        stash.delete_scene(scene_id)
+    stash.reset_counts()
+
+    run = harness.task("process_queue")
+
+    assert run.returncode == 0, run.stderr
+    assert f"{len(ids) - deleted} written" in run.result["output"]
+    assert f"{deleted} dropped" in run.result["output"]
+    # The ids, which of them exist (one filter query), the rest again: 3 whatever the number.
+    assert stash.counts["findScenes"] == 3 and stash.counts.get("findScene", 0) == 0
+    kept = [sid for sid in ids if sid not in gone]
+    assert stale_scenes(stash, plex, sample, kept) == {}
+    assert_recorded_queries_valid(stash.queries)

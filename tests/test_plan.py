@@ -223,10 +223,29 @@ def test_actor_photos_come_from_performer_images():
     rewritten = dataclasses.replace(after, actors=[Actor("Jane", thumb="/library/p/1"),
                                                    Actor("John")])
     assert plan(scene(), rewritten, settings, edit.written).actors is None
+    # t= moves on any edit of the performer: the same photo, nothing to rewrite.
     newer = PHOTO.replace("t=1700000000", "t=1800000000")
-    performers = [{"id": "7", "name": "Jane", "image_path": newer}, {"id": "8", "name": "John"}]
+    performers = [{"id": "7", "name": "Jane", "image_path": newer},
+                  {"id": "8", "name": "John", "image_path": PHOTO.replace("/7/", "/8/")}]
+    assert plan(scene(performers=performers[:1] + [{"id": "8", "name": "John"}]), rewritten,
+                settings, edit.written).actors is None
+    # A performer who gets a picture is a new photo.
     changed = plan(scene(performers=performers), rewritten, settings, edit.written)
-    assert changed.actors == [Actor("Jane", thumb=newer), Actor("John")]
+    assert changed.actors == [Actor("Jane", thumb=newer),
+                              Actor("John", thumb=PHOTO.replace("/7/", "/8/"))]
+
+
+def test_actor_photos_at_the_address_plex_reaches_stash_by():
+    settings = config(actor_photos=True, stash_url_for_plex="http://nas.lan:9999")
+    edit, after = sync(item(), scene(), settings)
+    assert edit.actors == [Actor("Jane", thumb="http://nas.lan:9999/performer/7/image?"
+                                               "t=1700000000"), Actor("John")]
+    assert plan(scene(), after, settings, edit.written).actors is None
+    # A new address is a new photo for Plex to fetch.
+    moved = config(actor_photos=True, stash_url_for_plex="https://stash.example.com/stash")
+    assert plan(scene(), after, moved, edit.written).actors == [
+        Actor("Jane", thumb="https://stash.example.com/stash/performer/7/image?t=1700000000"),
+        Actor("John")]
 
 
 def test_collections_are_managed_person_made_ones_stay():
@@ -277,9 +296,24 @@ def test_images_are_planned_only_when_the_url_changes():
     assert plan(scene(), after, config(), record).images == []
     newer = SHOT.replace("t=1700000000", "t=1800000000")
     edit = plan(scene(paths={"screenshot": newer}), after, config(), record)
-    assert edit.images == [ImageRef(newer, "poster"), ImageRef(newer, "art")]
+    assert edit.images == [ImageRef(newer, "poster", "abc"), ImageRef(newer, "art")]
     assert edit.written["images"]["poster"] == {"url": newer, "hash": "abc"}
     assert edit.locks == {"thumb": True, "art": True}
+
+
+def test_a_cover_stash_lacked_is_looked_for_again_only_by_a_writer():
+    # What the writer records after Stash served its placeholder: the previous upload stays.
+    record = {"images": {"poster": {"url": None, "hash": "abc", "missing": SHOT}}}
+    settings = config(sync_art=False)
+    assert plan(scene(), item(), settings, record).images == []  # Reconcile, Preview
+    again = plan(scene(), item(), settings, record, recheck_missing=True)
+    assert again.images == [ImageRef(SHOT, "poster", "abc")]
+    newer = SHOT.replace("t=1700000000", "t=1800000000")
+    moved = plan(scene(paths={"screenshot": newer}), item(), settings, record)
+    assert moved.images == [ImageRef(newer, "poster", "abc")]
+    # A download that failed left no URL: the next plan downloads again.
+    failed = {"images": {"poster": {"url": None, "hash": None}}}
+    assert plan(scene(), item(), settings, failed).images == [ImageRef(SHOT, "poster")]
 
 
 def test_no_screenshot_or_image_toggles_off_means_no_images():

@@ -15,6 +15,7 @@ DOCUMENTS = {name: value for name, value in vars(queries).items()
              if name.isupper() and name != "SCENE_FIELDS" and isinstance(value, str)}
 DOCUMENTS["hook scene"] = hook._SCENE_QUERY
 DOCUMENTS["hook related"] = hook._RELATED_QUERY
+DOCUMENTS["hook settings"] = hook._SETTINGS_QUERY
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
@@ -39,8 +40,11 @@ def _coerce(document: str, variables: dict) -> None:
          {"f": {"studios": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
         (hook._RELATED_QUERY,
          {"f": {"tags": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
+        (hook._RELATED_QUERY,
+         {"f": {"groups": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
         (queries.SCENES_BY_ID, {"ids": ["1", "2"]}),
         (queries.SCENE_BY_ID, {"id": "1"}),
+        (queries.SCENE_IDS, {"f": queries.ids_filter([1, 2, 50, 900, 901, 4000, 70000])}),
         (queries.SCENES_PAGE, {"filter": {"page": 2, "per_page": 1000, "sort": "id",
                                           "direction": "ASC"}}),
         (queries.SCENE_VERSIONS, {"scene_filter": {"updated_at": {
@@ -50,3 +54,14 @@ def _coerce(document: str, variables: dict) -> None:
 )
 def test_variables_fit_the_real_input_types(document: str, variables: dict) -> None:
     _coerce(document, variables)
+
+
+def test_ids_filter_covers_every_id_in_at_most_four_ranges_cut_at_the_widest_gaps() -> None:
+    assert queries.ids_filter([7]) == {"id": {"modifier": "BETWEEN", "value": 7, "value2": 7}}
+    combined = queries.ids_filter([900, 1, 2, 3, 100, 101, 5000, 7000, 7001, 9000, 2])
+    spans = []
+    while combined:
+        spans.append((combined["id"]["value"], combined["id"]["value2"]))
+        combined = combined.get("OR")
+    # Gaps 4100, 2000 and 1999 are the widest three.
+    assert spans == [(1, 900), (5000, 5000), (7000, 7001), (9000, 9000)]

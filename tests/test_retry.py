@@ -104,3 +104,9 @@ def test_since_text_uses_stashs_zone_and_overlaps() -> None:
     assert recent_filter(None, 24) is None
     assert recent_filter("2026-11-25T10:00:00-05:00", 2, now) == {
         "updated_at": {"value": "2026-11-25T04:58:00-05:00", "modifier": "GREATER_THAN"}}
+
+
+def test_a_new_scenes_cover_is_looked_for_on_the_after_scan_schedule() -> None:
+    from worker.retry import cover_delay
+
+    assert [cover_delay(n) for n in range(5)] == [3.0, 60.0, 300.0, 1800.0, None]

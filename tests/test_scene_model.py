@@ -184,3 +184,15 @@ def test_content_hash_ignores_timestamps_but_sees_every_synced_value():
 def test_content_hash_survives_lone_surrogates_in_paths():
     scene = Scene.from_stash(stash_scene(files=[{"path": "/data/\udcff.mp4", "size": 1}]))
     assert len(scene.content_hash()) == 64
+
+
+def test_refs_name_every_object_the_scene_shows_and_are_not_hashed():
+    scene = Scene.from_stash(stash_scene())
+    assert scene.refs == [("studio", 3), ("performer", 7), ("performer", 8), ("tag", 1),
+                          ("tag", 2), ("group", 5), ("group", 4)]
+    odd = Scene.from_stash(stash_scene(studio=None, tags=[{"id": "x", "name": "A"}, "junk"],
+                                       performers=[{"name": "No Id"}], groups="junk"))
+    assert odd.refs == []
+    renumbered = stash_scene(tags=[{"id": "91", "name": "Outdoor"},
+                                   {"id": "92", "name": "outdoor"}])
+    assert Scene.from_stash(renumbered).content_hash() == scene.content_hash()

@@ -79,3 +79,18 @@ def test_concurrent_processes_can_all_write(tmp_path: Path) -> None:
     state = SyncState(str(path))
     assert state.counts() == {SYNCED: 300}
     state.close()
+
+
+def test_the_objects_a_written_scene_showed_are_found_by_object(tmp_path: Path) -> None:
+    from sync_queue.shown import STATE_DB, scenes_showing
+
+    assert scenes_showing(tmp_path, "tag", 1) == []  # no database yet
+    state = SyncState(str(tmp_path / STATE_DB))
+    state.update_success(7, "101", stash_updated_at="v7", refs=[("tag", 1), ("studio", 3)])
+    state.update_success(8, "102", stash_updated_at="v8", refs=[("tag", 1)])
+    assert scenes_showing(tmp_path, "tag", 1) == [(7, "v7"), (8, "v8")]
+    state.update_success(7, "101", stash_updated_at="v7b", refs=[("studio", 3)])  # tag removed
+    assert scenes_showing(tmp_path, "tag", 1) == [(8, "v8")]
+    assert scenes_showing(tmp_path, "studio", 3) == [(7, "v7b")]
+    assert scenes_showing(tmp_path, "group", 3) == []
+    state.close()

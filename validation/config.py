@@ -86,6 +86,9 @@ class PlexSyncConfig(BaseModel):
     sync_poster: bool = True
     sync_art: bool = False
     actor_photos: bool = False
+    stash_url_for_plex: str = Field(
+        default="", description="Stash's address as the Plex server reaches it (actor photos)."
+    )
     content_rating: str = Field(default="", max_length=64)
     plex_labels: list[str] = Field(default_factory=list)
     max_retries: int = Field(default=5, ge=0, le=50)
@@ -101,6 +104,18 @@ class PlexSyncConfig(BaseModel):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"plex_url {url!r} must be an http(s) URL with a host")
+        return url
+
+    @field_validator("stash_url_for_plex", mode="before")
+    @classmethod
+    def _check_stash_url(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return value
+        url = value.strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError(f"stash_url_for_plex {url!r} must be an http(s) URL with a host "
+                             "(e.g. http://192.168.1.10:9999)")
         return url
 
     @field_validator("plex_token", mode="before")

@@ -55,6 +55,9 @@ class Scene(BaseModel):
     groups: list[str] = []
     files: list[SceneFile] = []
     screenshot_url: str | None = None
+    # (kind, Stash id) of the studio, performers, tags and groups: what the scene shows, for
+    # the destroy hooks (sync_queue/shown.py). Names are what Plex gets; ids are not hashed.
+    refs: list[tuple[str, int]] = []
     problems: list[str] = []
 
     @field_validator("date")
@@ -91,6 +94,7 @@ class Scene(BaseModel):
             groups=_groups(data.get("groups"), notes),
             files=_files(data.get("files"), notes),
             screenshot_url=_screenshot(data.get("paths"), notes),
+            refs=_refs(data),
             problems=notes,
         )
 
@@ -99,7 +103,7 @@ class Scene(BaseModel):
 
         The screenshot URL stays in: its cache-buster is the only sign of a new cover.
         """
-        values = self.model_dump(exclude={"created_at", "updated_at", "problems"})
+        values = self.model_dump(exclude={"created_at", "updated_at", "refs", "problems"})
         encoded = json.dumps(values, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
         return hashlib.sha256(encoded.encode("ascii")).hexdigest()
 
@@ -283,6 +287,20 @@ def _size(value: Any, notes: list[str]) -> int | None:
     if value is not None:
         notes.append(f"files: size {_show(value)} is not a byte count; ignored")
     return None
+
+
+def _refs(data: dict[str, Any]) -> list[tuple[str, int]]:
+    """Every usable object id the scene shows; malformed entries are left out (the fields
+    themselves carry the notes)."""
+    def items(key: str) -> list[Any]:
+        value = data.get(key)
+        return value if isinstance(value, list) else []
+
+    found = [("studio", data.get("studio"))] + [("performer", p) for p in items("performers")]
+    found += [("tag", t) for t in items("tags")]
+    found += [("group", g.get("group") if isinstance(g, dict) else None) for g in items("groups")]
+    ids = [(kind, str(item.get("id"))) for kind, item in found if isinstance(item, dict)]
+    return list(dict.fromkeys((kind, int(i)) for kind, i in ids if i.isascii() and i.isdigit()))
 
 
 def _screenshot(value: Any, notes: list[str]) -> str | None:

@@ -20,7 +20,7 @@ from sync_queue.jobs import Job
 from validation.scene import Scene
 from worker.classify import classify
 from worker.context import Context
-from worker.retry import Action, Failure, Kind, not_found_delay
+from worker.retry import COVER_PENDING, Action, Failure, Kind, cover_delay, not_found_delay
 from worker.retry import decide as decide_failure
 from worker.scene_sync import SceneResult, claimed, plan_items, write_items
 from worker.tally import Tally
@@ -270,16 +270,28 @@ class Batch:
             return classify(exc)
 
     def _succeeded(self, work: Work, result: SceneResult) -> None:
-        keys = ",".join(result.written)
+        failure = None if not result.image_errors else Failure(
+            Kind.ERROR, f"could not download its cover from Stash: {result.image_errors[0]}")
+        created = any(job.reason == "create" for job in work.jobs)
+        wait = cover_delay(work.attempts) if created and result.placeholders else None
+        # Written, but not complete while a cover is missing: no hash, so it is not "current".
+        complete = failure is None and wait is None
         self.ctx.state.update_success(
-            work.scene.id, keys, stash_updated_at=work.scene.updated_at,
-            scene_hash=self._sync_key(work.scene), written=result.written)
-        self._ack(work.jobs)
-        self.ctx.dead.discard(work.scene.id)  # an old failure of this scene is history now
+            work.scene.id, ",".join(result.written), stash_updated_at=work.scene.updated_at,
+            scene_hash=self._sync_key(work.scene) if complete else None,
+            written=result.written, refs=work.scene.refs)
         self.ctx.breaker_success()
-        self.tally.synced += 1
         self.tally.requests += result.requests
         self.tally.uploads += result.uploads
+        if failure is not None:  # the scene's own failure: retried, counted, never an outage
+            self._failed(work, failure)
+            return
+        if wait is not None:
+            self._retry(work.jobs, wait, COVER_PENDING)
+        else:
+            self._ack(work.jobs)
+            self.ctx.dead.discard(work.scene.id)  # an old failure of this scene is history now
+        self.tally.synced += 1
         if work.match.recommendation is Recommendation.LOW:  # type: ignore[union-attr]
             names = [c.entry.file for c in work.match.candidates]  # type: ignore[union-attr]
             self.ctx.notify("warning", f"scene {work.scene.id} written to a low-confidence "

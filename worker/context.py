@@ -16,14 +16,13 @@ from sync.state import SyncState
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.jobs import JobQueue
+from sync_queue.shown import STATE_DB
 from validation.config import BOOLEAN_SETTINGS, PlexSyncConfig
 from validation.scene import Scene
 from worker import notices
 from worker.breaker import Breaker
 from worker.health import HealthStore
 from worker.retry import Failure
-
-STATE_DB = "plexsync.db"
 
 
 class Context:

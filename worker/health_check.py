@@ -76,6 +76,19 @@ def _workers(report: _Report, data_dir: Path) -> None:
         "service in docker-compose.yml (or --init to docker run) and recreate the container"))
 
 
+def _actor_photos(report: _Report, config: PlexSyncConfig, stash_url: str) -> None:
+    """Plex fetches actor photos itself, from Stash's address as Plex reaches it."""
+    if config.stash_url_for_plex:
+        report.add("actor_photos", True, f"Plex gets performer photos from "
+                   f"{config.stash_url_for_plex}/performer/<id>/image, without a login")
+    else:
+        report.add("actor_photos", False,
+                   f"actor_photos is on but stash_url_for_plex is empty: Plex is given photo "
+                   f"addresses on {stash_url}, which only a Plex on Stash's own machine can "
+                   "reach; set stash_url_for_plex to Stash's address as Plex reaches it "
+                   "(e.g. http://192.168.1.10:9999)")
+
+
 def health_check(plugin_input: PluginInput) -> dict[str, Any]:
     report = _Report()
     try:
@@ -94,6 +107,8 @@ def health_check(plugin_input: PluginInput) -> dict[str, Any]:
         report.add("settings", False, str(exc))
         return {"ok": False, "checks": report.checks}
     report.add("settings", True, "settings are valid")
+    if config.actor_photos:
+        _actor_photos(report, config, plugin_input.connection.base_url)
     data_dir = resolve_data_dir(config.data_dir, plugin_input.connection.config_dir)
     report.add("packages", True, deps.summary(data_dir))
     _workers(report, data_dir)

@@ -2,7 +2,8 @@
 
 Stash's Save waits for this process, so it makes one GraphQL call (Stash's version, the settings
 and what changed), one queue write, and no Plex call; it imports nothing heavy (no plexapi,
-requests or pydantic).
+requests or pydantic). A deleted object's scenes come from PlexSync's own record of what it wrote
+(sync_queue/shown).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from stash import light, log
 from stash.protocol import HookEvent, PluginInput, ProtocolError, UserError
 from stash.version import too_old
+from sync_queue import shown
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.jobs import JobQueue
 from worker import deps, notices
@@ -17,11 +19,13 @@ from worker.spawn import ensure_drainer
 
 # Stash's version rides along in the same request: a too-old Stash is named at once, for free.
 _SETTINGS = 'version { version } configuration { plugins(include: ["plexsync"]) }'
+_SETTINGS_QUERY = "query PlexSyncHookSettings { " + _SETTINGS + " }"
 _SCENE_QUERY = (
     "query PlexSyncHook($id: ID) { " + _SETTINGS + " findScene(id: $id) { id updated_at } }"
 )
-# A rename of a performer, studio or tag changes no scene's updated_at: queue every scene that
-# shows the renamed object.
+# A rename of a performer, studio, tag or group changes no scene's updated_at: queue every
+# scene that shows the renamed object. (Stash fires Movie.Update.Post beside Group.Update.Post,
+# internal/api/resolver_mutation_group.go: only the Group hooks are subscribed.)
 _RELATED_QUERY = (
     "query PlexSyncRelated($f: SceneFilterType) { " + _SETTINGS
     + " findScenes(scene_filter: $f, filter: {per_page: -1}) { scenes { id updated_at } } }"
@@ -30,7 +34,9 @@ _RELATED_FILTER = {
     "Performer": "performers",
     "Studio": "studios",
     "Tag": "tags",
+    "Group": "groups",
 }
+Scenes = list[tuple[int, "str | None"]]
 
 
 def _related_filter(event: HookEvent) -> dict[str, object]:
@@ -41,17 +47,29 @@ def _related_filter(event: HookEvent) -> dict[str, object]:
     return {key: criterion}
 
 
-def _fetch(plugin_input: PluginInput, event: HookEvent) -> tuple[dict, list[dict], str | None]:
+def _destroyed(event: HookEvent) -> bool:
+    return event.type.endswith(".Destroy.Post")
+
+
+def _fetch(plugin_input: PluginInput,
+           event: HookEvent) -> tuple[dict, Scenes | None, str | None]:
+    """Settings, the scenes to queue (None for a destroy: the data folder knows them) and
+    Stash's version."""
     conn = plugin_input.connection
+    scenes: Scenes | None = None
     try:
         if event.type.startswith("Scene."):
             data = light.call(conn, _SCENE_QUERY, {"id": str(event.id)})
-            scenes = [data["findScene"]] if data.get("findScene") else []
+            found = [data["findScene"]] if data.get("findScene") else []
+        elif _destroyed(event):
+            data, found = light.call(conn, _SETTINGS_QUERY), []
         else:
             data = light.call(conn, _RELATED_QUERY, {"f": _related_filter(event)})
-            scenes = (data.get("findScenes") or {}).get("scenes") or []
+            found = (data.get("findScenes") or {}).get("scenes") or []
     except light.StashUnavailable as exc:
         raise UserError(f"{exc}; scene change not queued, run 'Sync Recent Scenes'") from None
+    if not _destroyed(event):
+        scenes = [(int(scene["id"]), scene.get("updated_at")) for scene in found]
     settings = ((data.get("configuration") or {}).get("plugins") or {}).get("plexsync") or {}
     return settings, scenes, (data.get("version") or {}).get("version")
 
@@ -70,12 +88,13 @@ def handle_hook(plugin_input: PluginInput) -> str:
     elif not settings.get("plex_url") or not settings.get("plex_token"):
         log.warning("PlexSync is not configured yet: set the Plex URL and token in "
                     "Settings > Plugins; changes are queued until then")
+    if scenes is None:  # deleted: its id matches nothing in Stash any more
+        kind = event.type.split(".")[0].lower()
+        scenes = shown.scenes_showing(data_dir, kind, event.id)
     reason = "create" if event.type == "Scene.Create.Post" else "update"
     queue = JobQueue(str(data_dir))
     try:
-        queued = queue.enqueue_many(
-            [(int(scene["id"]), scene.get("updated_at")) for scene in scenes], reason=reason
-        )
+        queued = queue.enqueue_many(scenes, reason=reason)
     finally:
         queue.close()
     absent = deps.use_own_packages(data_dir)

@@ -84,3 +84,15 @@ def not_found_delay(attempts: int, scanned: bool = False) -> float | None:
     if scanned and attempts == 0:
         return AFTER_SCAN_DELAY
     return NOT_FOUND_DELAYS[attempts] if attempts < len(NOT_FOUND_DELAYS) else None
+
+
+# Stash fires Scene.Create.Post when a scan commits the scene, and makes its cover afterwards,
+# bumping updated_at without any hook (stashapp/stash pkg/scene/scan.go: the cover is generated
+# in a post-commit hook; internal/manager/task_generate_screenshot.go). A new scene written
+# while it still had Stash's placeholder is looked at again on the schedule above.
+COVER_PENDING = "waiting for Stash to make the cover"
+
+
+def cover_delay(attempts: int) -> float | None:
+    """Delay before looking again for a new scene's cover, or None to stop waiting."""
+    return not_found_delay(attempts, scanned=True)

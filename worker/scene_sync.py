@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from stash import log
-from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef
+from stash.errors import ImageUnavailable
+from sync.edit import IMAGE_LOCKS, UNSET, Edit
 from sync.item import PlexItem
 from sync.plan import plan, read_written
 from validation.config import PlexSyncConfig
@@ -32,34 +33,39 @@ class SceneResult:
     requests: int = 0
     uploads: int = 0
     warnings: list[str] = field(default_factory=list)
+    placeholders: list[str] = field(default_factory=list)  # kinds Stash had no picture for
+    image_errors: list[str] = field(default_factory=list)  # pictures that could not be had
 
 
 def _upload_images(edit: Edit, record: dict[str, Any], stash: Images, plex: Writer,
                    result: SceneResult) -> dict[str, bool | None]:
     """Upload each planned image whose bytes changed; record the hash of what Plex now has.
 
-    Returns, per planned kind, True when uploaded now, False when Plex already has the same
-    image, None when Stash has no image (its default SVG)."""
+    Only an image Plex got is recorded as such: Stash's placeholder is noted as `missing` (the
+    real cover may come later), and a download that failed leaves the slot empty, so the next
+    attempt downloads it again. Returns, per planned kind, True when uploaded now, False when
+    Plex already has the same image, None when Plex got nothing."""
     slots = record.setdefault("images", {})
     outcomes: dict[str, bool | None] = {}
     for ref in edit.images:
-        slot = dict(slots.get(ref.kind) or {"url": ref.url, "hash": None})
-        digest = _upload(ref, slot.get("hash"), edit.rating_key, stash, plex, result)
-        slots[ref.kind] = {"url": ref.url, "hash": digest or slot.get("hash")}
-        outcomes[ref.kind] = None if digest is None else digest != slot.get("hash")
+        outcomes[ref.kind] = None
+        slots[ref.kind] = {"url": None, "hash": ref.known}
+        try:
+            data = stash.image(ref.url)
+        except ImageUnavailable as exc:
+            result.image_errors.append(str(exc))
+            continue
+        if data is None:  # Stash's placeholder: there is no cover to give Plex (yet)
+            slots[ref.kind]["missing"] = ref.url
+            result.placeholders.append(ref.kind)
+            continue
+        digest = hashlib.sha1(data).hexdigest()
+        if digest != ref.known:
+            plex.upload(edit.rating_key, ref.kind, data)
+            result.uploads += 1
+        slots[ref.kind] = {"url": ref.url, "hash": digest}
+        outcomes[ref.kind] = digest != ref.known
     return outcomes
-
-
-def _upload(ref: ImageRef, previous: str | None, rating_key: str, stash: Images,
-            plex: Writer, result: SceneResult) -> str | None:
-    data = stash.image(ref.url)
-    if data is None:  # Stash's default SVG: there is no cover to give Plex
-        return None
-    digest = hashlib.sha1(data).hexdigest()
-    if digest != previous:
-        plex.upload(rating_key, ref.kind, data)
-        result.uploads += 1
-    return digest
 
 
 def _final_image_locks(edit: Edit, outcomes: dict[str, bool | None], locked: frozenset[str],
@@ -81,7 +87,9 @@ def _final_image_locks(edit: Edit, outcomes: dict[str, bool | None], locked: fro
 
 def plan_items(scene: Scene, items: list[PlexItem], written: dict[str, Any],
                config: PlexSyncConfig, *, force: bool = False) -> list[tuple[PlexItem, Edit]]:
-    return [(item, plan(scene, item, config, written.get(item.rating_key), force=force))
+    """The edits a writer sends: a cover Stash lacked last time is looked for again."""
+    return [(item, plan(scene, item, config, written.get(item.rating_key), force=force,
+                        recheck_missing=True))
             for item in items]
 
 

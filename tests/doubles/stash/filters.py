@@ -132,7 +132,8 @@ _CRITERIA: dict[str, Callable[[Scene, Criterion, Mapping[int, int | None]], bool
     "updated_at": lambda scene, c, _: ordered_matches(scene.updated_at, c),
     "path": lambda scene, c, _: path_matches([f.path for f in scene.files], c),
     "performers": lambda scene, c, _: multi_matches(set(scene.performers), c),
-    # The double has no tag hierarchy, so a tag criterion's depth changes nothing.
+    # The double has no tag or group hierarchy, so their criteria's depth changes nothing.
     "tags": lambda scene, c, _: multi_matches(set(scene.tags), c),
+    "groups": lambda scene, c, _: multi_matches({g for g, _index in scene.groups}, c),
     "studios": _studios,
 }

@@ -99,8 +99,12 @@ class StashRequestHandler(BaseHTTPRequestHandler):
             self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
             return
         self.double.traffic.count(route[0])
-        if self.double.picture_errors:
-            self._send(500, b"input/output error\n", "text/plain; charset=utf-8")
+        fault = self.double.image_faults.get(path)
+        if fault == 302:
+            self._refuse(Verdict.LOGIN_REDIRECT)
+            return
+        if fault is not None:
+            self._send(fault, b"", "text/plain; charset=utf-8")
             return
         data = getattr(record, route[2])
         if data is None:
@@ -118,6 +122,8 @@ class StashRequestHandler(BaseHTTPRequestHandler):
         return {"Set-Cookie": sessions.set_cookie(value)}
 
     def _base_url(self) -> str:
+        if self.double.external_host:
+            return self.double.external_host.rstrip("/")
         # Stash builds picture URLs with the scheme it was reached by (internal/api/server.go)
         host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
         return f"{self.double.scheme}://{host}"

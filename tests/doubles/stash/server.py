@@ -61,14 +61,24 @@ class StashDouble:
         # Switchable: an older release answers `version` with it and lacks what came later in
         # its schema (e.g. "v0.26.2": no Scene.groups, so PlexSync's scene queries fail).
         self.version = VERSION
-        # Stash failing to serve pictures (HTTP 500), as when its generated files sit on a disk
-        # that went away: a Stash failure in the middle of a sync.
-        self.picture_errors = False
         self.clock = clock or StashClock()
         self.sessions = Sessions(self.clock, session, session_max_age)
         self.store = Store(self.clock)
         self.traffic = Traffic()
         self.plugin_settings: dict[str, dict] = {}
+        # Stash's external_host setting (e.g. a reverse proxy's address): every picture URL is
+        # built from it instead of the address the request came in on (stashapp/stash
+        # internal/api/server.go, BaseURLMiddleware). None: off, as by default.
+        self.external_host: str | None = None
+        # Picture routes that fail, by path ("/scene/3/screenshot"): HTTP status to answer;
+        # 302 redirects to the login page as Stash does for a caller without credentials.
+        self.image_faults: dict[str, int] = {}
+        # A scan creates a scene without its cover and fires Scene.Create.Post; Stash's cover
+        # task sets the cover later, stamping updated_at without any hook (stashapp/stash
+        # pkg/scene/scan.go, internal/manager/task_generate_screenshot.go). On: add_scene keeps
+        # the cover back until generate_covers(). Off by default.
+        self.covers_later = False
+        self._pending_covers: dict[int, bytes] = {}
         self._config_dir = tempfile.TemporaryDirectory(prefix=config_name)
         self._ssl_dir = tempfile.TemporaryDirectory(prefix="stash-double-ssl-")
         self._server: ThreadingHTTPServer | None = None
@@ -195,12 +205,24 @@ class StashDouble:
                   code: str | None = None, director: str | None = None,
                   cover: bytes | None = None) -> int:
         """files: (path, size) or (path, size, duration seconds); files[0] is primary."""
-        return self.store.add_scene({
+        later = cover if self.covers_later else None
+        scene_id = self.store.add_scene({
             "title": title, "details": details, "date": date, "rating100": rating100,
             "organized": organized, "studio": studio, "performers": performers, "tags": tags,
             "groups": groups, "files": files, "urls": urls, "code": code,
-            "director": director, "cover": cover,
+            "director": director, "cover": None if later else cover,
         })
+        if later is not None:
+            self._pending_covers[scene_id] = later
+        return scene_id
+
+    def generate_covers(self) -> list[int]:
+        """covers_later: Stash's cover task runs, setting each held-back cover and stamping
+        the scene's updated_at (to the clock's second), firing no hook."""
+        done = sorted(self._pending_covers)
+        for scene_id in done:
+            self.store.update_scene(scene_id, {"cover": self._pending_covers.pop(scene_id)})
+        return done
 
     def update_scene(self, scene_id: int, **changes: Any) -> None:
         """A user's edit: same keywords as add_scene; stamps updated_at to the second."""
@@ -215,8 +237,27 @@ class StashDouble:
     def rename_tag(self, tag_id: int, name: str) -> None:
         self.store.rename("tag", tag_id, name)
 
+    def rename_group(self, group_id: int, name: str) -> None:
+        self.store.rename("group", group_id, name)
+
+    def update_performer(self, performer_id: int, **changes: Any) -> None:
+        """Any other edit of a performer (disambiguation, image): its updated_at, and so the
+        `t=` of its image URL, moves; no scene changes."""
+        self.store.edit("performer", performer_id, **changes)
+
     def delete_scene(self, scene_id: int) -> None:
         self.store.delete_scene(scene_id)
+
+    def destroy(self, kind: str, object_id: int) -> None:
+        """Deletes a performer, studio, tag or group; its scenes keep their updated_at."""
+        self.store.destroy(kind, object_id)
+
+    def merge_performers(self, sources: Sequence[int], destination: int) -> None:
+        self.store.merge_performers(sources, destination)
+
+    def merge_scenes(self, sources: Sequence[int], destination: int, **values: Any) -> None:
+        """values: what the merge dialog sets on the destination (add_scene's keywords)."""
+        self.store.merge_scenes(sources, destination, values)
 
     def scene(self, scene_id: int) -> dict[str, Any]:
         with self.store.lock:

@@ -65,14 +65,21 @@ class Store:
             return group.id
 
     def rename(self, kind: str, object_id: int, name: str) -> None:
-        """Renames a performer, studio or tag: only that object's updated_at moves, as in
+        self.edit(kind, object_id, name=name)
+
+    def edit(self, kind: str, object_id: int, **changes: Any) -> None:
+        """Edits a performer, studio, tag or group: only that object's updated_at moves, as in
         Stash, so no scene looks changed to an updated_at watermark."""
-        table = {"performer": self.performers, "studio": self.studios, "tag": self.tags}[kind]
+        table = self._table(kind)
         with self.lock:
             current = self._require(table, object_id, kind)
             table[object_id] = dataclasses.replace(
-                current, name=name, updated_at=self.clock.now_text()
+                current, updated_at=self.clock.now_text(), **changes
             )
+
+    def _table(self, kind: str) -> dict[int, Any]:
+        return {"performer": self.performers, "studio": self.studios, "tag": self.tags,
+                "group": self.groups}[kind]
 
     # --- scenes ---------------------------------------------------------------------
 
@@ -101,6 +108,45 @@ class Store:
         with self.lock:
             self._require(self.scenes, scene_id, "scene")
             del self.scenes[scene_id]
+
+    def destroy(self, kind: str, object_id: int) -> None:
+        """Deletes a performer, studio, tag or group. Its scenes lose it without their
+        updated_at moving: Stash drops join rows by foreign key (on delete CASCADE, a studio
+        ON DELETE SET NULL; stashapp/stash pkg/sqlite/migrations)."""
+        table = self._table(kind)
+        with self.lock:
+            self._require(table, object_id, kind)
+            for scene_id, scene in list(self.scenes.items()):
+                self.scenes[scene_id] = dataclasses.replace(scene, **_without(scene, kind,
+                                                                              object_id))
+            del table[object_id]
+
+    def merge_performers(self, sources: Sequence[int], destination: int) -> None:
+        """Stash's performerMerge: join rows move to the destination and the sources go, no
+        scene's updated_at moves and no hook fires (pkg/sqlite/performer.go Merge;
+        internal/api/resolver_mutation_performer.go PerformerMerge)."""
+        with self.lock:
+            self._require(self.performers, destination, "performer")
+            for scene_id, scene in list(self.scenes.items()):
+                moved = (destination if p in sources else p for p in scene.performers)
+                self.scenes[scene_id] = dataclasses.replace(
+                    scene, performers=tuple(dict.fromkeys(moved)))
+            for source in sources:
+                del self.performers[source]
+
+    def merge_scenes(self, sources: Sequence[int], destination: int, values: dict) -> None:
+        """Stash's sceneMerge: the sources' files move to the destination, which takes the
+        merge's values and a new updated_at; the sources are deleted; no hook fires
+        (pkg/scene/merge.go; internal/api/resolver_mutation_scene.go SceneMerge)."""
+        with self.lock:
+            dest = self._require(self.scenes, destination, "scene")
+            files = list(dest.files)
+            for source in sources:
+                files += self._require(self.scenes, source, "scene").files
+                del self.scenes[source]
+            self.scenes[destination] = dataclasses.replace(
+                dest, files=tuple(files), updated_at=self.clock.now_text(),
+                **self._normalise(values, previous_files=dest.files))
 
     def _normalise(self, fields: dict, previous_files: Sequence[VideoFile]) -> dict:
         unknown = set(fields) - SCENE_FIELDS
@@ -162,3 +208,13 @@ class Store:
             return table[object_id]
         except KeyError:
             raise KeyError(f"no {kind} with id {object_id}") from None
+
+
+def _without(scene: Scene, kind: str, object_id: int) -> dict[str, Any]:
+    """The scene's fields with one object taken out."""
+    if kind == "studio":
+        return {"studio": None} if scene.studio == object_id else {}
+    if kind == "group":
+        return {"groups": tuple(g for g in scene.groups if g[0] != object_id)}
+    key = {"performer": "performers", "tag": "tags"}[kind]
+    return {key: tuple(i for i in getattr(scene, key) if i != object_id)}
