@@ -45,6 +45,9 @@ class Harness:
         # An empty plexapi config: a developer's ~/.config/plexapi must not change the client.
         self._plexapi_config = Path(tmp_path) / "plexapi-config.ini"
         self._plexapi_config.touch()
+        self._env = {"PLEXAPI_CONFIG_PATH": str(self._plexapi_config)}
+        if stash.plugins.get(PLUGIN_ID) is None:  # for runPluginOperation and runPluginTask
+            stash.install_plugin(ROOT / "plexsync.yml", env=self._env)
         stash.plugin_settings[PLUGIN_ID] = {
             "plex_url": plex.url, "plex_token": plex.token, "data_dir": str(self.data_dir),
         }
@@ -71,8 +74,7 @@ class Harness:
                 "args": args}
 
     def run(self, args: dict[str, Any]) -> PluginRun:
-        env = {"PLEXAPI_CONFIG_PATH": str(self._plexapi_config)}
-        return run_plugin(self.payload(args), timeout=self.run_timeout, env=env)
+        return run_plugin(self.payload(args), timeout=self.run_timeout, env=self._env)
 
     def task(self, mode: str, **args: Any) -> PluginRun:
         return self.run({"mode": mode, **args})

@@ -7,6 +7,7 @@ errors included.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLError,
+    GraphQLFieldResolver,
     GraphQLSchema,
     build_schema,
     execute_sync,
@@ -29,6 +31,8 @@ from .resolvers import Root
 from .traffic import Traffic
 
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
+# A plugin run calls back into the double while it runs: its request must not hold the lock.
+UNLOCKED_FIELDS = frozenset({"runPluginOperation", "runPluginTask"})
 
 
 @lru_cache(maxsize=1)
@@ -36,8 +40,12 @@ def double_schema() -> GraphQLSchema:
     return build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
-def handle_graphql(body: bytes, root: Root, traffic: Traffic,
-                   lock: threading.RLock) -> tuple[int, dict[str, Any]]:
+def handle_graphql(body: bytes, root: Root, traffic: Traffic, lock: threading.RLock,
+                   schema: GraphQLSchema | None = None,
+                   field_resolver: GraphQLFieldResolver | None = None,
+                   ) -> tuple[int, dict[str, Any]]:
+    """Runs one request on `schema` (the double's own unless given)."""
+    schema = schema or double_schema()
     try:
         request = json.loads(body)
         query = request["query"]
@@ -51,15 +59,16 @@ def handle_graphql(body: bytes, root: Root, traffic: Traffic,
         document = parse(query)
     except GraphQLError as error:
         return 422, {"errors": [_formatted(error, "GRAPHQL_PARSE_FAILED")]}
-    problems = validate(double_schema(), document)
+    problems = validate(schema, document)
     if problems:
         return 422, {"errors": [_formatted(e, "GRAPHQL_VALIDATION_FAILED") for e in problems]}
-    traffic.count(*_root_fields(document, operation_name))
+    fields = _root_fields(document, operation_name)
+    traffic.count(*fields)
     # One lock around the whole execution gives every response a consistent view of the
     # library, like Stash's read transaction.
-    with lock:
-        result = execute_sync(double_schema(), document, root_value=root,
-                              variable_values=variables, operation_name=operation_name)
+    with contextlib.nullcontext() if fields and set(fields) <= UNLOCKED_FIELDS else lock:
+        result = execute_sync(schema, document, root_value=root, variable_values=variables,
+                              operation_name=operation_name, field_resolver=field_resolver)
     errors = result.errors or []
     if result.data is None and errors and all(e.path is None for e in errors):
         return 422, {"errors": [_formatted(e, "GRAPHQL_VALIDATION_FAILED") for e in errors]}

@@ -13,6 +13,8 @@ from graphql import GraphQLResolveInfo
 
 from .filters import scene_matches
 from .find_filter import apply_find_filter
+from .plugin_host import PluginHost
+from .plugin_resolvers import PluginFields
 from .records import Scene, Tag
 from .store import Store
 from .views import PerformerView, SceneView, StudioView
@@ -21,13 +23,14 @@ VERSION = {"version": "v0.30.1", "hash": "b23b026", "build_time": "2025-12-18 10
 APP_SCHEMA = 75
 
 
-class Root:
+class Root(PluginFields):
     def __init__(self, store: Store, plugin_settings: dict[str, dict], api_key: str | None,
-                 base_url: str) -> None:
+                 base_url: str, host: PluginHost) -> None:
         self._store = store
         self._settings = plugin_settings
         self._api_key = api_key
         self._base_url = base_url
+        self._host = host
 
     # --- server -----------------------------------------------------------------------
 
@@ -36,9 +39,6 @@ class Root:
 
     def systemStatus(self, _info: GraphQLResolveInfo) -> dict[str, Any]:
         return {"status": "OK", "appSchema": APP_SCHEMA}
-
-    def jobQueue(self, _info: GraphQLResolveInfo) -> list:
-        return list(self._store.jobs.values())
 
     def configuration(self, _info: GraphQLResolveInfo) -> dict[str, Any]:
         return {"general": {"apiKey": self._api_key or ""}, "plugins": self._plugins}
