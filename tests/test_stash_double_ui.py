@@ -121,9 +121,15 @@ def test_documents_are_validated_against_the_full_schema(ui_stash: StashDouble) 
 
 
 def test_configure_ui_replaces_or_merges_the_ui_settings(ui_stash: StashDouble) -> None:
-    _post(ui_stash, "mutation { configureUI(partial: {theme: \"dark\"}) }")
+    _post(ui_stash, "mutation { configureUI(partial: {theme: \"dark\", "
+                    "taskDefaults: {scan: {a: 1}}}) }")
+    _post(ui_stash, "mutation { configureUI(partial: {taskDefaults: {scan: {b: 2}}}) }")
     ui = _post(ui_stash, "{ configuration { ui } }").json()["data"]["configuration"]["ui"]
     assert ui["theme"] == "dark" and ui["lastNoteSeen"] > 20251218
+    assert ui["taskDefaults"] == {"scan": {"a": 1, "b": 2}}  # nested maps merge
+    _post(ui_stash, "mutation { configureUI(input: {only: 1}) }")
+    assert _post(ui_stash, "{ configuration { ui } }").json()["data"]["configuration"][
+        "ui"] == {"only": 1}
 
 
 def test_run_plugin_operation_and_task_over_graphql(ui_stash: StashDouble) -> None:

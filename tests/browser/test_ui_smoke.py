@@ -53,6 +53,15 @@ def test_scene_page_renders_the_scene_from_the_store(page: Page, stash: StashDou
     assert page.errors() == []
 
 
+def test_plugin_adds_a_tab_to_the_scene_page(page: Page, stash: StashDouble,
+                                              ui_plugin: str) -> None:
+    scene_id = _scene(stash)
+    page.open(f"/scenes/{scene_id}")
+    page.wait_text("UI Test", ".nav-tabs .nav-link").click()
+    page.wait_text(f"Scene {scene_id}: Beach Day", "#uitest-scene-panel")
+    assert page.errors() == []
+
+
 def test_plugin_script_and_css_load_through_plugin_api(page: Page, ui_plugin: str) -> None:
     page.open("/")
     page.wait(lambda d: next((link for link in d.find_elements("css selector", ".uitest-nav")

@@ -1,5 +1,5 @@
-// UI of the double's test plugin: two pages registered through Stash's PluginApi and a link to
-// the first in the navigation bar. /plugin/uitest-home shows that the script and its CSS
+// UI of the double's test plugin: a tab on the scene page, two pages registered through Stash's
+// PluginApi and a link to the first in the navigation bar. /plugin/uitest-home shows that the script and its CSS
 // loaded; /plugin/uitest-operation runs runPluginOperation through the UI's own GraphQL client
 // (query string: plugin, args as JSON) and shows the answer, as a plugin's page would.
 // Stash answers 404 to a direct load of /plugin/... (its server mounts that prefix for plugin
@@ -41,6 +41,19 @@
     return h(api.libraries.ReactRouterDOM.Link, { to: "/plugin/uitest-home",
       className: "uitest-nav nav-utility" }, "UI Test");
   }
+
+  // A tab on every scene page (patch targets of Stash v0.29.0 and later). An `after` patch
+  // gets the rendered result as its third argument and returns what replaces it.
+  const Bootstrap = api.libraries.Bootstrap;
+  api.patch.after("ScenePage.Tabs", function (props, _, result) {
+    return h(React.Fragment, null, result,
+      h(Bootstrap.Nav.Item, null, h(Bootstrap.Nav.Link, { eventKey: "uitest-panel" }, "UI Test")));
+  });
+  api.patch.after("ScenePage.TabContent", function (props, _, result) {
+    return h(React.Fragment, null, result,
+      h(Bootstrap.Tab.Pane, { eventKey: "uitest-panel" },
+        h("div", { id: "uitest-scene-panel" }, "Scene " + props.scene.id + ": " + props.scene.title)));
+  });
 
   api.patch.after("MainNavBar.UtilityItems", function (props, _, result) {
     return h(React.Fragment, null, result, h(NavLink));

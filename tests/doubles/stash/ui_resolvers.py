@@ -29,10 +29,19 @@ class UiRoot(Root):
 
     def configureUI(self, _info: GraphQLResolveInfo, input: dict | None = None,
                     partial: dict | None = None) -> dict[str, Any]:
-        """Stash replaces the UI settings with `input`, or merges `partial` into them."""
+        """Stash replaces the UI settings with `input`, then merges `partial` into them,
+        nested maps key by key (pkg/utils/map.go MergeMaps)."""
         if input is not None:
             self._ui_config.clear()
             self._ui_config.update(copy.deepcopy(input))
         if partial is not None:
-            self._ui_config.update(copy.deepcopy(partial))
+            merge_maps(self._ui_config, copy.deepcopy(partial))
         return copy.deepcopy(self._ui_config)
+
+
+def merge_maps(dest: dict[str, Any], src: dict[str, Any]) -> None:
+    for key, value in src.items():
+        if isinstance(value, dict) and isinstance(dest.get(key), dict):
+            merge_maps(dest[key], value)
+        else:
+            dest[key] = value
