@@ -6,14 +6,17 @@ defaults. Skips where ../shared/stash-ui or ../shared/stash-schema is absent.
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from graphql import build_schema, parse, validate
 
-from tests.doubles.stash import StashDouble
-from tests.doubles.stash.full_schema import default_value
-from tests.doubles.stash.ui_files import UI_BUILD
+from tests.doubles.stash import StashDouble, full_schema, ui_files
+from tests.doubles.stash.availability import ui_mode_missing
+from tests.doubles.stash.full_schema import SCHEMA_MISSING, default_value
+from tests.doubles.stash.ui_files import UI_BUILD, UI_MISSING
 from tests.plugin_run import ROOT
 
 UI_PLUGIN = ROOT / "tests" / "ui_plugin" / "uitest.yml"
@@ -164,3 +167,19 @@ def test_defaults_are_type_correct_for_every_output_field() -> None:
     assert default_value(fields["s"].type) is None
     assert default_value(fields["m"].type) == 0.0
     assert not validate(schema, parse("{ e l { a } t { a } }"))
+
+
+def test_without_shared_ui_or_schema_ui_mode_says_what_is_missing(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(ui_files, "UI_BUILD", tmp_path / "no-ui")
+    if full_schema.real_schema() is not None:
+        assert ui_mode_missing() == UI_MISSING
+        assert ui_mode_missing(need_web_ui=False) is None
+    monkeypatch.setattr(full_schema, "REAL_SCHEMA_DIR", tmp_path / "no-schema")
+    full_schema.real_schema.cache_clear()
+    try:
+        assert ui_mode_missing(need_web_ui=False) == SCHEMA_MISSING
+        with pytest.raises(FileNotFoundError, match="stash-schema not found"):
+            StashDouble(ui=True)
+    finally:
+        full_schema.real_schema.cache_clear()

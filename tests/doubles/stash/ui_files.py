@@ -43,8 +43,8 @@ class Response(NamedTuple):
     headers: dict[str, str]
 
 
-def ui_available(build: Path = UI_BUILD) -> bool:
-    return (build / "index.html").is_file()
+def ui_available(build: Path | None = None) -> bool:
+    return ((build or UI_BUILD) / "index.html").is_file()
 
 
 def app_page(build: Path, prefix: str) -> bytes:
