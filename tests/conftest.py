@@ -11,6 +11,7 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.client import connect
 from tests.doubles.stash import StashDouble
+from tests.doubles.stash.availability import ui_mode_missing
 from tests.harness import Harness
 
 if TYPE_CHECKING:  # plexapi is imported by tests.doubles.plex.client, after it points
@@ -20,6 +21,18 @@ if TYPE_CHECKING:  # plexapi is imported by tests.doubles.plex.client, after it 
 @pytest.fixture
 def stash() -> Iterator[StashDouble]:
     double = StashDouble().start()
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+def ui_stash() -> Iterator[StashDouble]:
+    """The Stash double in UI mode (full schema, Stash's web UI); skips where ../shared lacks
+    them. Browser tests get it as `stash` from tests/browser/conftest.py."""
+    reason = ui_mode_missing()
+    if reason:
+        pytest.skip(reason)
+    double = StashDouble(ui=True).start()
     yield double
     double.stop()
 

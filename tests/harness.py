@@ -50,6 +50,9 @@ class Harness:
         # An empty plexapi config: a developer's ~/.config/plexapi must not change the client.
         self._plexapi_config = Path(tmp_path) / "plexapi-config.ini"
         self._plexapi_config.touch()
+        self._env = {"PLEXAPI_CONFIG_PATH": str(self._plexapi_config)}
+        if stash.plugins.get(PLUGIN_ID) is None:  # for runPluginOperation and runPluginTask
+            stash.install_plugin(ROOT / "plexsync.yml", env=self._env)
         stash.plugin_settings[PLUGIN_ID] = {
             "plex_url": plex.url, "plex_token": plex.token, "data_dir": str(self.data_dir),
         }
@@ -76,7 +79,7 @@ class Harness:
                     plugin_dir=str(self.plugin_dir)), "args": args}
 
     def run(self, args: dict[str, Any]) -> PluginRun:
-        env = {"PLEXAPI_CONFIG_PATH": str(self._plexapi_config), **self.env}
+        env = {**self._env, **self.env}
         if self.plugin_dir != ROOT:  # Stash puts the plugins folder on PYTHONPATH
             env.setdefault("PYTHONPATH", str(self.plugin_dir.parent))
         return run_plugin(self.payload(args), timeout=self.run_timeout, env=env,

@@ -18,13 +18,14 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
-    build_schema,
     is_required_argument,
     is_required_input_field,
     is_specified_scalar_type,
     parse,
     validate,
 )
+
+from tests.doubles.stash.full_schema import load_schema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REAL_SCHEMA_DIR = REPO_ROOT.parent / "shared" / "stash-schema" / "graphql" / "schema"
@@ -36,10 +37,7 @@ MISSING_REASON = (
 @lru_cache(maxsize=1)
 def real_schema() -> GraphQLSchema | None:
     """Stash's full schema built from every .graphql file, or None when the folder is absent."""
-    files = sorted(REAL_SCHEMA_DIR.rglob("*.graphql")) if REAL_SCHEMA_DIR.is_dir() else []
-    if not files:
-        return None
-    return build_schema("\n".join(f.read_text(encoding="utf-8") for f in files))
+    return load_schema(REAL_SCHEMA_DIR)
 
 
 def require_real_schema() -> GraphQLSchema:

@@ -241,7 +241,9 @@ def test_plugin_settings_read_and_replace(stash: StashDouble, client: StashInter
 
 
 def test_server_status_and_jobs(stash: StashDouble, client: StashInterface) -> None:
-    assert client.job_queue() == []
+    # An empty queue is null, not []: stashapp/stash internal/api/resolver_query_job.go builds
+    # a nil slice.
+    assert client.job_queue() is None
     job = stash.add_job("Scanning...", progress=0.25)
     answer = post(stash, "{ systemStatus { status appSchema } "
                          "jobQueue { id status description progress } }").json()["data"]
@@ -249,7 +251,7 @@ def test_server_status_and_jobs(stash: StashDouble, client: StashInterface) -> N
     assert answer["jobQueue"] == [{"id": str(job), "status": "RUNNING",
                                    "description": "Scanning...", "progress": 0.25}]
     stash.remove_job(job)
-    assert client.job_queue() == []
+    assert client.job_queue() is None
 
 
 def test_find_performer_studio_tag(stash: StashDouble) -> None:

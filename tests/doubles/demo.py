@@ -178,6 +178,8 @@ def _keep(stash: StashDouble, plex: PlexDouble, harness: Harness) -> None:
     cookie = payload["server_connection"]["SessionCookie"]["Value"]
     print("\nThe doubles keep running (Ctrl-C stops them):")
     print(f"  Stash: {stash.url}/graphql  (Cookie: session={cookie}; no API key)")
+    if stash.ui:
+        print(f"  Stash's web UI: {stash.url}/  (open it in a browser)")
     print(f"  Plex:  {plex.url}  (X-Plex-Token: {plex.token})")
     print(f"  PlexSync data_dir: {harness.data_dir}")
     print(f"  Run a task as Stash would: echo '{json.dumps(payload)}' | python3 plexsync.py")
@@ -194,15 +196,18 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", action="store_true",
                         help="leave the doubles running and print their URLs and tokens")
+    parser.add_argument("--ui", action="store_true",
+                        help="Stash's web UI on the Stash double (needs ../shared/stash-ui); "
+                             "implies --keep")
     args = parser.parse_args(argv)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="plexsync-demo-") as tmp:
-        stash = StashDouble().start()
+        stash = StashDouble(ui=args.ui).start()
         plex = PlexDouble(token=secrets.token_hex(10)).start()
         demo = Demo(stash, plex, Path(tmp))
         try:
             demo.run()
-            if args.keep:
+            if args.keep or args.ui:
                 _keep(stash, plex, demo.harness)
         except Exception as exc:  # a broken step: show where, then say plainly what failed
             traceback.print_exc()

@@ -1,13 +1,22 @@
-"""`python -m tests.doubles.stash`: run a small Stash double until Ctrl-C, for manual poking."""
+"""`python -m tests.doubles.stash`: run a small Stash double until Ctrl-C, for manual poking.
+
+`--ui` is UI mode: Stash's own web UI (from ../shared/stash-ui) on the double's library, with
+PlexSync installed; open the printed URL in a browser. `--plugin some.yml` installs another
+plugin, e.g. tests/ui_plugin/uitest.yml.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import threading
+from pathlib import Path
 
 from .images import tiny_png
 from .server import StashDouble
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _populate(stash: StashDouble) -> None:
@@ -28,11 +37,24 @@ def _populate(stash: StashDouble) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.doubles.stash", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--api-key", default=None, help="require this API key (auth on)")
+    parser.add_argument("--ui", action="store_true", help="serve Stash's web UI (UI mode)")
+    parser.add_argument("--port", type=int, default=0, help="listen here (default: any free)")
+    parser.add_argument("--plugin", action="append", default=[], type=Path,
+                        help="install this plugin yml as well (repeatable)")
     args = parser.parse_args()
-    stash = StashDouble(api_key=args.api_key).start()
+    try:
+        stash = StashDouble(api_key=args.api_key, ui=args.ui, port=args.port).start()
+    except FileNotFoundError as missing:
+        sys.exit(str(missing))
+    stash.install_plugin(ROOT / "plexsync.yml")
+    for manifest in args.plugin:
+        stash.install_plugin(manifest)
     _populate(stash)
+    if args.ui:
+        print(f"Stash's web UI on the double: {stash.url}/  (a scene: {stash.url}/scenes/1)")
     print(f"Stash double at {stash.url}/graphql")
     print(f"API key: {stash.api_key or '(none: authentication off)'}")
     print("server_connection:", json.dumps(stash.server_connection()))

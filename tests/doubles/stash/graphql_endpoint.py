@@ -10,6 +10,7 @@ later is not there, so a query selecting it fails validation as it would on that
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -20,6 +21,7 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLError,
+    GraphQLFieldResolver,
     GraphQLSchema,
     build_schema,
     execute_sync,
@@ -41,6 +43,8 @@ _ADDED = (
     ((0, 27, 0), re.compile(r"^  groups: \[SceneGroup!\]!\n", re.MULTILINE)),  # Scene.groups
     ((0, 25, 0), re.compile(r"^    ids: \[ID!\]\n", re.MULTILINE)),  # findScenes(ids:)
 )
+# A plugin run calls back into the double while it runs: its request must not hold the lock.
+UNLOCKED_FIELDS = frozenset({"runPluginOperation", "runPluginTask"})
 
 
 def release(version: str) -> tuple[int, int, int]:
@@ -63,7 +67,11 @@ def double_schema(stash_release: tuple[int, int, int] = CURRENT) -> GraphQLSchem
 
 
 def handle_graphql(body: bytes, root: Root, traffic: Traffic, lock: threading.RLock,
-                   stash_release: tuple[int, int, int] = CURRENT) -> tuple[int, dict[str, Any]]:
+                   schema: GraphQLSchema | None = None,
+                   field_resolver: GraphQLFieldResolver | None = None,
+                   ) -> tuple[int, dict[str, Any]]:
+    """Runs one request on `schema` (the double's own, current release, unless given)."""
+    schema = schema or double_schema()
     try:
         request = json.loads(body)
         query = request["query"]
@@ -77,16 +85,16 @@ def handle_graphql(body: bytes, root: Root, traffic: Traffic, lock: threading.RL
         document = parse(query)
     except GraphQLError as error:
         return 422, {"errors": [_formatted(error, "GRAPHQL_PARSE_FAILED")]}
-    schema = double_schema(stash_release)
     problems = validate(schema, document)
     if problems:
         return 422, {"errors": [_formatted(e, "GRAPHQL_VALIDATION_FAILED") for e in problems]}
-    traffic.count(*_root_fields(document, operation_name))
+    fields = _root_fields(document, operation_name)
+    traffic.count(*fields)
     # One lock around the whole execution gives every response a consistent view of the
     # library, like Stash's read transaction.
-    with lock:
-        result = execute_sync(schema, document, root_value=root,
-                              variable_values=variables, operation_name=operation_name)
+    with contextlib.nullcontext() if fields and set(fields) <= UNLOCKED_FIELDS else lock:
+        result = execute_sync(schema, document, root_value=root, variable_values=variables,
+                              operation_name=operation_name, field_resolver=field_resolver)
     errors = result.errors or []
     if result.data is None and errors and all(e.path is None for e in errors):
         return 422, {"errors": [_formatted(e, "GRAPHQL_VALIDATION_FAILED") for e in errors]}

@@ -1,4 +1,5 @@
-"""HTTP routes of the double: /graphql, the picture routes and the login page."""
+"""HTTP routes of the double: /graphql (and its websocket), the picture routes, the login page,
+plugin files and, in UI mode, Stash's web app."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote, urlsplit
 
 from .auth import GRAPHQL_PATH, Verdict, authorize
-from .graphql_endpoint import handle_graphql, release
+from .graphql_endpoint import handle_graphql
+from .graphql_ws import PROTOCOL, GraphQLWebSocketSession
 from .images import DEFAULT_SVG, SVG_TYPE, content_type
-from .resolvers import Root
 from .sessions import COOKIE, first_cookie
+from .ui_files import Response
+from .web_routes import is_mounted, web_get
+from .websocket import WebSocket, accept_key
 
 if TYPE_CHECKING:
     from .server import StashDouble
@@ -62,10 +66,16 @@ class StashRequestHandler(BaseHTTPRequestHandler):
             self._refuse(verdict)
             return
         extra = self._refreshed_cookie() if verdict is Verdict.ALLOW_BY_SESSION else {}
-        if url.path == GRAPHQL_PATH and method == "POST":
+        if url.path == GRAPHQL_PATH and self._wants_websocket():
+            self._websocket()
+        elif url.path == GRAPHQL_PATH and method == "POST":
             self._graphql(body, extra)
-        elif method == "GET" and _IMAGE_PATH.match(url.path):
+        elif method == "GET" and _IMAGE_PATH.match(url.path) and is_mounted(url.path):
             self._image(url.path, extra)
+        elif method == "GET":
+            self._respond(web_get(self.double.plugins, self.double.ui_build, url.path,
+                                  self.headers.get("X-Forwarded-Prefix") or "",
+                                  "gzip" in (self.headers.get("Accept-Encoding") or "")))
         else:
             self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
 
@@ -85,11 +95,46 @@ class StashRequestHandler(BaseHTTPRequestHandler):
 
     def _graphql(self, body: bytes, extra: dict[str, str]) -> None:
         double = self.double
-        root = Root(double.store, double.plugin_settings, double.api_key, self._base_url(),
-                    double.version)
-        status, payload = handle_graphql(body, root, double.traffic, double.store.lock,
-                                         release(double.version))
+        execution = double.execution(self._base_url())
+        status, payload = handle_graphql(body, execution.make_root(), double.traffic,
+                                         double.store.lock, execution.schema,
+                                         execution.field_resolver)
         self._send(status, json.dumps(payload).encode(), "application/json", extra)
+
+    def _wants_websocket(self) -> bool:
+        connection = (self.headers.get("Connection") or "").lower()
+        upgrade = (self.headers.get("Upgrade") or "").lower()
+        return upgrade == "websocket" and "upgrade" in connection
+
+    def _websocket(self) -> None:
+        offered = [p.strip() for p in (self.headers.get("Sec-WebSocket-Protocol") or "")
+                   .split(",")]
+        key = self.headers.get("Sec-WebSocket-Key")
+        if not key or PROTOCOL not in offered:
+            self._send(400, f"websocket needs sub-protocol {PROTOCOL}\n".encode(),
+                       "text/plain; charset=utf-8")
+            return
+        self.protocol_version = "HTTP/1.1"  # RFC 6455: the 101 answer is HTTP/1.1
+        self.send_response(101)
+        for name, value in (("Upgrade", "websocket"), ("Connection", "Upgrade"),
+                            ("Sec-WebSocket-Accept", accept_key(key)),
+                            ("Sec-WebSocket-Protocol", PROTOCOL)):
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        session = GraphQLWebSocketSession(WebSocket(self.rfile, self.wfile),
+                                          self.double.execution(self._base_url()))
+        self.double.track_session(session, self.connection)
+        try:
+            session.run()
+        finally:
+            self.double.untrack_session(session)
+
+    def _respond(self, response: Response) -> None:
+        content = response.headers.get("Content-Type", "application/octet-stream")
+        others = {k: v for k, v in response.headers.items() if k != "Content-Type"}
+        self._send(response.status, response.body, content, others)
 
     def _image(self, path: str, extra: dict[str, str]) -> None:
         kind, object_id, leaf = _IMAGE_PATH.match(path).groups()  # type: ignore[union-attr]

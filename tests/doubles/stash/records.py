@@ -88,10 +88,3 @@ class Scene:
         ]
         return data
 
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    status: str
-    description: str
-    progress: float | None

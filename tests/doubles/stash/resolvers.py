@@ -13,6 +13,8 @@ from graphql import GraphQLResolveInfo
 
 from .filters import scene_matches
 from .find_filter import apply_find_filter
+from .plugin_host import PluginHost
+from .plugin_resolvers import PluginFields
 from .records import Scene, Tag
 from .store import Store
 from .views import PerformerView, SceneView, StudioView
@@ -22,14 +24,15 @@ BUILD = {"hash": "b23b026", "build_time": "2025-12-18 10:00:00"}
 APP_SCHEMA = 75
 
 
-class Root:
+class Root(PluginFields):
     def __init__(self, store: Store, plugin_settings: dict[str, dict], api_key: str | None,
-                 base_url: str, version: str = VERSION) -> None:
+                 base_url: str, host: PluginHost, version: str = VERSION) -> None:
         self._version = version
         self._store = store
         self._settings = plugin_settings
         self._api_key = api_key
         self._base_url = base_url
+        self._host = host
 
     # --- server -----------------------------------------------------------------------
 
@@ -38,9 +41,6 @@ class Root:
 
     def systemStatus(self, _info: GraphQLResolveInfo) -> dict[str, Any]:
         return {"status": "OK", "appSchema": APP_SCHEMA}
-
-    def jobQueue(self, _info: GraphQLResolveInfo) -> list:
-        return list(self._store.jobs.values())
 
     def configuration(self, _info: GraphQLResolveInfo) -> dict[str, Any]:
         return {"general": {"apiKey": self._api_key or ""}, "plugins": self._plugins}

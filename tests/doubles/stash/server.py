@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from .clock import StashClock
+from .full_schema import require_full_schema, resolve_or_default
+from .graphql_endpoint import double_schema, release
+from .graphql_ws import EventSource, Execution, GraphQLWebSocketSession
 from .http_handler import StashRequestHandler
-from .resolvers import VERSION
+from .jobs import Job, JobManager
+from .plugin_host import PluginHost
+from .plugins import PluginCatalog
+from .resolvers import VERSION, Root
+from .server_log import ServerLog
 from .sessions import Sessions
 from .store import Store
 from .tls import server_context, write_pair
 from .traffic import Traffic
+from .ui_files import UI_BUILD
+from .ui_resolvers import UI_DEFAULTS, UiRoot
 
 TLS_MODES = (None, "config", "elsewhere")
 
@@ -36,10 +47,14 @@ class _Server(ThreadingHTTPServer):
 
 
 class StashDouble:
+    """ui=True is UI mode: Stash's web UI from ui_build (default ../shared/stash-ui/build) and
+    GraphQL on Stash's full schema, with defaults for what the double does not model."""
+
     def __init__(self, api_key: str | None = None, session: str | None = "sess-secret",
                  clock: StashClock | None = None, tls: str | None = None,
                  cert_expired: bool = False, credentials: bool | None = None,
-                 session_max_age: int | None = None, config_name: str = "stash-double-") -> None:
+                 session_max_age: int | None = None, config_name: str = "stash-double-",
+                 ui: bool = False, ui_build: Path | None = None, port: int = 0) -> None:
         """config_name: how the name of Stash's config folder (server_connection Dir) begins.
         api_key: Stash's API key (credentials are then configured too). credentials: a
         username and password are set (default: when there is an API key); True without an
@@ -82,9 +97,19 @@ class StashDouble:
         self._config_dir = tempfile.TemporaryDirectory(prefix=config_name)
         self._ssl_dir = tempfile.TemporaryDirectory(prefix="stash-double-ssl-")
         self._server: ThreadingHTTPServer | None = None
-        self._port = 0
+        self._port = port
         self._reserved: socket.socket | None = None
         self.cert_path: Path | None = None
+        self.ui_build = (ui_build or UI_BUILD) if ui else None
+        self.ui_config: dict[str, Any] = dict(UI_DEFAULTS)
+        self._full_schema = require_full_schema() if ui else None
+        self.log = ServerLog(self.clock)
+        self.jobs = JobManager(self.clock)
+        self.plugins = PluginCatalog()
+        self.plugin_host = PluginHost(self.plugins, self.jobs, self.log,
+                                      lambda p: self.server_connection(str(p.directory)))
+        self._sessions: dict[GraphQLWebSocketSession, socket.socket] = {}
+        self._sessions_lock = threading.Lock()
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -110,6 +135,8 @@ class StashDouble:
 
     def stop(self) -> None:
         self._close()
+        self.plugin_host.stop_all()
+        self.jobs.stop()
         if self._reserved is not None:
             self._reserved.close()
             self._reserved = None
@@ -138,6 +165,7 @@ class StashDouble:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        self._close_sessions()
 
     def __enter__(self) -> StashDouble:
         return self.start()
@@ -162,6 +190,42 @@ class StashDouble:
     @property
     def config_dir(self) -> str:
         return self._config_dir.name
+
+    @property
+    def ui(self) -> bool:
+        return self.ui_build is not None
+
+    # --- GraphQL and its websocket ----------------------------------------------------------
+
+    def execution(self, base_url: str) -> Execution:
+        """How requests seen at base_url are run, over HTTP and over the websocket."""
+        def make_root() -> Root:
+            args = (self.store, self.plugin_settings, self.api_key, base_url, self.plugin_host,
+                    self.version)
+            return UiRoot(*args, ui_config=self.ui_config) if self.ui else Root(*args)
+
+        sources = {"jobsSubscribe": EventSource(self.jobs.subscribe, self.jobs.unsubscribe),
+                   "loggingSubscribe": EventSource(self.log.subscribe, self.log.unsubscribe)}
+        if self._full_schema is not None:
+            return Execution(self._full_schema, resolve_or_default, make_root, sources)
+        return Execution(double_schema(release(self.version)), None, make_root, sources)
+
+    def track_session(self, session: GraphQLWebSocketSession, conn: socket.socket) -> None:
+        with self._sessions_lock:
+            self._sessions[session] = conn
+
+    def untrack_session(self, session: GraphQLWebSocketSession) -> None:
+        with self._sessions_lock:
+            self._sessions.pop(session, None)
+
+    def _close_sessions(self) -> None:
+        """A browser keeps its websocket open: end it, or its thread outlives the double."""
+        with self._sessions_lock:
+            sessions = list(self._sessions.items())
+        for session, conn in sessions:
+            session.close()
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
     # --- what a plugin gets from Stash ----------------------------------------------------
 
@@ -269,11 +333,44 @@ class StashDouble:
 
     def add_job(self, description: str, status: str = "RUNNING",
                 progress: float | None = None) -> int:
-        """Puts a job in jobQueue, e.g. add_job("Scanning...") while a scan "runs"."""
-        return self.store.add_job(description, status, progress)
+        """Puts a job in jobQueue, e.g. add_job("Scanning...") while a scan "runs". Stash runs
+        one job at a time: plugin tasks wait READY until a RUNNING one is removed."""
+        return self.jobs.add_manual(description, status, progress)
 
     def remove_job(self, job_id: int) -> None:
-        self.store.remove_job(job_id)
+        self.jobs.remove_manual(job_id)
+
+    # --- plugins ----------------------------------------------------------------------------
+
+    def install_plugin(self, manifest: str | Path, env: dict[str, str] | None = None) -> str:
+        """Loads a plugin's yml as Stash would (strictly); `env` is added to its processes'
+        environment. Returns the plugin id (the file name without extension)."""
+        return self.plugins.install(Path(manifest), env).id
+
+    def run_plugin_operation(self, plugin_id: str, args: dict[str, Any] | None = None) -> Any:
+        """What runPluginOperation answers; a plugin error raises PluginError."""
+        return self.plugin_host.run_operation(plugin_id, args)
+
+    def run_plugin_task(self, plugin_id: str, task_name: str | None = None,
+                        description: str | None = None,
+                        args: dict[str, Any] | None = None) -> int:
+        """What runPluginTask does: queues a job and returns its id."""
+        return self.plugin_host.run_task(plugin_id, task_name, description, args)
+
+    def job(self, job_id: int) -> Job | None:
+        """A copy of a queued or recently ended job, with its plugin's log lines and result."""
+        return self.jobs.get(job_id)
+
+    def wait_for_job(self, job_id: int, timeout: float = 120) -> Job:
+        """Polls until the job ended (FINISHED, FAILED or CANCELLED), with a deadline."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.jobs.get(job_id)
+            if job is not None and job.status in ("FINISHED", "FAILED", "CANCELLED"):
+                return job
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"job {job_id} did not end within {timeout:g}s: {job}")
+            time.sleep(0.02)
 
     # --- observation ----------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The double's library: studios, performers, tags, groups, scenes and jobs, thread-safe.
+"""The double's library: studios, performers, tags, groups and scenes, thread-safe.
 
 Every write takes the lock and replaces a record; readers that need several records to agree
 (a whole GraphQL request) hold `store.lock` for the duration.
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .clock import StashClock
-from .records import Group, Job, Performer, Scene, Studio, Tag, VideoFile
+from .records import Group, Performer, Scene, Studio, Tag, VideoFile
 
 DEFAULT_DURATION = 60.0
 SCENE_FIELDS = frozenset(
@@ -31,9 +31,8 @@ class Store:
         self.tags: dict[int, Tag] = {}
         self.groups: dict[int, Group] = {}
         self.scenes: dict[int, Scene] = {}
-        self.jobs: dict[int, Job] = {}
         self._ids = {kind: itertools.count(1) for kind in
-                     ("studio", "performer", "tag", "group", "scene", "file", "job")}
+                     ("studio", "performer", "tag", "group", "scene", "file")}
 
     # --- objects other than scenes ---------------------------------------------
 
@@ -179,19 +178,6 @@ class Store:
             file_id = known.get(path) or next(self._ids["file"])
             files.append(VideoFile(file_id, path, int(size), duration))
         return files
-
-    # --- jobs -----------------------------------------------------------------------
-
-    def add_job(self, description: str, status: str, progress: float | None) -> int:
-        with self.lock:
-            job = Job(next(self._ids["job"]), status, description, progress)
-            self.jobs[job.id] = job
-            return job.id
-
-    def remove_job(self, job_id: int) -> None:
-        with self.lock:
-            self._require(self.jobs, job_id, "job")
-            del self.jobs[job_id]
 
     # --- lookups ----------------------------------------------------------------------
 

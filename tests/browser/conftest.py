@@ -1,0 +1,63 @@
+"""Browser tests: Stash's real web UI, served by the Stash double in UI mode, in headless
+Chromium. Skipped with a reason where ../shared/stash-ui, ../shared/stash-schema or Chromium is
+missing (CI installs Chromium, so it never skips there).
+
+Fixtures:
+- `stash`: the Stash double in UI mode (overrides tests/conftest.py's, so `harness` gets it too,
+  with plexsync installed for runPluginOperation/runPluginTask).
+- `browser`: one Chromium per test session (per xdist worker).
+- `page`: the browser pointed at this test's double, console captured (`page.errors()`).
+- `ui_plugin`: installs the test plugin in tests/ui_plugin/ and returns its id.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.chromium import Browser, Page, chromium_missing
+from tests.doubles.stash import StashDouble
+from tests.doubles.stash.availability import ui_mode_missing
+
+UI_PLUGIN = Path(__file__).resolve().parent.parent / "ui_plugin" / "uitest.yml"
+
+
+@pytest.fixture
+def stash() -> Iterator[StashDouble]:
+    reason = ui_mode_missing()
+    if reason:
+        pytest.skip(reason)
+    double = StashDouble(ui=True).start()
+    yield double
+    double.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    reason = ui_mode_missing()
+    if reason:
+        pytest.skip(reason)
+    reason = chromium_missing()
+    if reason and os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the browser tests (.ci/run installs Chromium): {reason}")
+    if reason:
+        pytest.skip(reason)
+    chromium = Browser()
+    yield chromium
+    chromium.quit()
+
+
+@pytest.fixture
+def page(browser: Browser, stash: StashDouble) -> Iterator[Page]:
+    browser.reset()
+    yield Page(browser, stash.url)
+    # Leave the app before the double stops, or the page keeps retrying its websocket.
+    browser.reset()
+
+
+@pytest.fixture
+def ui_plugin(stash: StashDouble) -> str:
+    return stash.install_plugin(UI_PLUGIN)
