@@ -246,10 +246,10 @@ def test_health_check_names_a_wrong_path_map_and_where_plex_has_the_file(
 
 
 @pytest.mark.parametrize(("fault", "failed", "detail"), [
-    ("plex down", "plex", "Plex is not reachable: ConnectionError"),
+    ("plex down", "plex", "Plex is unreachable (Connection refused)"),
     ("wrong token", "token", "Plex rejected the token (401)"),
     ("unknown library", "libraries",
-     "Plex has no movie library named Nope (plex_library); movie libraries: Scenes"),
+     "Plex has no movie library named Nope (plex_library); its movie libraries: Scenes"),
 ])
 def test_health_check_names_each_failure(
     harness: Harness, stash: StashDouble, plex: PlexDouble, fault: str, failed: str,

@@ -33,7 +33,7 @@ def test_probe_up_unauthorized_down_and_maintenance(plex: PlexDouble, tmp_path: 
     with pytest.raises(Unauthorized):
         client.probe()
     with pytest.raises(Unauthorized):
-        make_client(plex, tmp_path)
+        make_client(plex, tmp_path).check()  # connecting sends nothing; the check does
     plex.token = TOKEN
     plex.maintenance = True
     with pytest.raises(BadRequest, match=r"^\(503\)") as raised:
@@ -55,7 +55,7 @@ def test_a_hung_server_times_out(plex: PlexDouble, tmp_path: Path) -> None:
         with pytest.raises(requests.exceptions.Timeout):
             client.probe()
         with pytest.raises(requests.exceptions.Timeout):
-            make_client(plex, tmp_path, plex_timeout=1)
+            make_client(plex, tmp_path, plex_timeout=1).check()
         assert time.monotonic() - started < 4
     finally:
         plex.hang = False

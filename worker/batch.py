@@ -27,7 +27,8 @@ from worker.tally import Tally
 
 
 class StopDrain(RuntimeError):
-    """Plex rejected the token: stop, keep every job, tell the user once."""
+    """A wrong setting (Kind.CONFIG): stop, keep every job, tell the user once. The message
+    names the setting."""
 
 
 PROGRESS_EVERY = 50
@@ -58,6 +59,7 @@ class Batch:
         self._open: dict[int, Job] = {}
         self._on_progress = on_progress
         self._fingerprint = ctx.config.plan_fingerprint()
+        self._halt: Failure | None = None  # a wrong setting met while writing: write no more
 
     # -- job endings ---------------------------------------------------------------------
     def _ack(self, jobs: list[Job]) -> None:
@@ -231,6 +233,10 @@ class Batch:
         for item in work:
             entries = item.match.items  # type: ignore[union-attr]
             targets = [items[e.rating_key] for e in entries if e.rating_key in items]
+            unreadable = [t for t in targets if isinstance(t, Exception)]
+            if unreadable:
+                self._failed(item, classify(unreadable[0]))
+                continue
             if len(targets) < len(entries):
                 self._failed(item, Failure(Kind.ITEM_GONE, "Plex item disappeared", 404))
                 continue
@@ -250,14 +256,17 @@ class Batch:
         return planned
 
     def _write_one(self, work: Work, edits: list) -> SceneResult | Failure | None:
-        if self.ctx.breaker.state == "open" or self._should_stop():
-            # Plex went down during this batch, or a task asked for the queue: the rest of
-            # the batch goes back untouched.
+        if self._halt or self.ctx.breaker.state == "open" or self._should_stop():
+            # A wrong setting or Plex down during this batch, or a task asked for the queue:
+            # the rest of the batch goes back untouched.
             return None
         try:
             return write_items(work.scene, edits, self.ctx.config, self.ctx.stash, self.ctx.plex)
         except Exception as exc:
-            return classify(exc)
+            failure = classify(exc)
+            if failure.kind is Kind.CONFIG:
+                self._halt = failure
+            return failure
 
     def _succeeded(self, work: Work, result: SceneResult) -> None:
         keys = ",".join(result.written)

@@ -91,8 +91,8 @@ def run_detached(text: str) -> int:
         return 0
     except StopDrain as exc:
         count = JobQueue(str(data_dir)).counts()["waiting"]
-        notices.post(data_dir, "error", f"{exc}: fix plex_token in Settings > Plugins. "
-                     f"{count} queued change(s) are kept and will be written afterwards.")
+        notices.post(data_dir, "error", f"{exc}. {count} queued change(s) are kept and will "
+                     "be written once that is fixed (then run Process Queue).")
         return 1
     except UserError as exc:
         notices.post(data_dir, "error", str(exc))

@@ -5,15 +5,12 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any
 
-import requests
-
 from stash import log
 from stash.client import StashClient
 from stash.protocol import PluginInput, UserError
 from sync.matching import PathIndex, name_key
 from sync.paths import normalize, to_plex
 from sync_queue.datadir import resolve_data_dir
-from validation.config import PlexSyncConfig
 from validation.scene import Scene
 from worker.classify import classify
 from worker.context import Context, load_config
@@ -29,12 +26,6 @@ class _Report:
         self.checks.append({"check": name, "ok": ok, "detail": detail})
         (log.info if ok else log.error)(f"[{'OK' if ok else 'FAIL'}] {name}: {detail}")
         return ok
-
-
-def _identity(config: PlexSyncConfig) -> str:
-    response = requests.get(f"{config.plex_url}/identity", timeout=config.plex_timeout)
-    response.raise_for_status()
-    return "Plex answers at " + config.plex_url
 
 
 def _path_map(report: _Report, ctx: Context, index: PathIndex) -> None:
@@ -83,26 +74,32 @@ def health_check(plugin_input: PluginInput) -> dict[str, Any]:
 
 def _plex_checks(report: _Report, ctx: Context) -> None:
     try:
+        plex = ctx.plex
         try:
-            report.add("plex", True, _identity(ctx.config))
-        except Exception as exc:
-            report.add("plex", False, f"Plex is not reachable: {classify(exc).message}")
-            return
-        try:
-            sections = ctx.plex.sections()
-        except UserError as exc:
-            report.add("libraries", False, str(exc))
-            return
+            version = plex.identify()
         except Exception as exc:
             failure = classify(exc)
-            name = "token" if failure.status == 401 else "libraries"
-            report.add(name, False, failure.message)
+            report.add("token" if failure.status == 401 else "plex", False, failure.message)
             return
-        report.add("token", True, "Plex accepts the token")
-        if not report.add("libraries", bool(sections),
-                          ", ".join(f"{s.title} ({', '.join(s.locations)})" for s in sections)
-                          or "no movie-type library found in Plex"):
+        report.add("plex", True, f"Plex Media Server {version} answers at {ctx.config.plex_url}")
+        if not report.add("token", *_token(plex)):
             return
-        _path_map(report, ctx, ctx.plex.index(force=True))
+        try:
+            sections = plex.sections()
+        except Exception as exc:
+            report.add("libraries", False, classify(exc).message)
+            return
+        report.add("libraries", True,
+                   ", ".join(f"{s.title} ({', '.join(s.locations)})" for s in sections))
+        _path_map(report, ctx, plex.index(force=True))
     finally:
         ctx.close()
+
+
+def _token(plex: Any) -> tuple[bool, str]:
+    """Whether the token may edit: a shared or managed user's token reads but may not."""
+    if plex.can_edit():
+        return True, ("Plex accepts the token, and it can edit the libraries (the server "
+                      "owner's token)")
+    return False, ("the token can read the libraries but cannot edit them: it belongs to a "
+                   "shared or managed user. Set plex_token to the server owner's token")

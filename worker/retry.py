@@ -13,7 +13,8 @@ from enum import Enum
 
 class Kind(str, Enum):
     TRANSIENT = "transient"      # Plex or Stash unreachable, timed out, 5xx, 503 maintenance
-    UNAUTHORIZED = "unauthorized"  # Plex rejected the token: nothing will work until it is fixed
+    CONFIG = "config"            # a wrong setting (token, URL, library, certificate): nothing will
+                                 # work until it is fixed, so the run stops and keeps every job
     ITEM_GONE = "item_gone"      # 404 for a Plex item: the index is stale
     BAD_DATA = "bad_data"        # Plex refused a value
     ERROR = "error"              # anything else, including bugs
@@ -57,7 +58,7 @@ def backoff(attempts: int, rng: random.Random | None = None) -> float:
 def decide(failure: Failure, attempts: int, max_retries: int,
            rng: random.Random | None = None) -> Decision:
     """attempts = failed attempts so far, not counting this one."""
-    if failure.kind is Kind.UNAUTHORIZED:
+    if failure.kind is Kind.CONFIG:
         return Decision(Action.STOP, counts_as_attempt=False)
     if failure.kind is Kind.TRANSIENT:
         # An outage is not the job's fault: it never uses up retries nor reaches the dead letters.

@@ -29,7 +29,7 @@ def _plex_health(ctx: Context) -> dict[str, Any]:
         health["last_error"] = last_error["message"]
         health["last_error_at"] = _when(last_error["at"])
     try:
-        ctx.plex.probe()
+        ctx.plex.check()
         health["reachable"] = True
     except Exception as exc:
         from worker.classify import classify
