@@ -19,8 +19,8 @@ from tests.doubles.plex.faults import GARBAGE, IMPOSTORS
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
 from tests.plugin_run import PluginRun
-from tests.test_e2e_crash import queue_rows
-from tests.test_e2e_tasks import queue_scenes, run_task
+from tests.test_e2e_crash import queue_rows, stale_scenes
+from tests.test_e2e_tasks import assert_replied, queue_scenes, run_task
 
 BAR = 10.0  # seconds a task may take to give its one message (issue 12)
 NOT_PLEX = "does not lead to Plex Media Server"
@@ -165,3 +165,54 @@ def test_a_task_plex_kept_from_its_work_fails_saying_the_changes_are_kept(
     assert harness.dead_letters() == []
     assert all(job["attempts"] == 0 for _, job in queue_rows(harness))
     assert harness.queue_counts()["waiting"] >= 1
+
+
+# --- a token that can read but not edit ---------------------------------------------------------
+
+SHARED_TOKEN = "a-shared-users-token"
+READ_ONLY = ("although the token can read the libraries: plex_token belongs to a shared or "
+             "managed user, who can watch but not edit. Set plex_token to the server owner's "
+             "token")
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_token_that_reads_but_may_not_edit_stops_with_its_cause(
+        harness: Harness, stash: StashDouble, plex: PlexDouble, status: int) -> None:
+    sample = harness.build_sample(6)
+    plex.read_only_token = SHARED_TOKEN
+    plex.read_only_status = status
+    harness.configure(plex_token=SHARED_TOKEN, plex_concurrency=2)
+    before = {rk: plex.item(rk) for keys in sample.rating_keys.values() for rk in keys}
+
+    run, took = _timed(harness, "Sync All Scenes")
+
+    error = _stopped_once(run, took, f"Plex refused an edit ({status}) {READ_ONLY}")
+    assert error.endswith("6 queued change(s) are kept and will be written once that is fixed "
+                          "(then run Process Queue)")
+    _kept(harness, 6)
+    assert {rk: plex.item(rk) for rk in before} == before  # nothing changed in Plex
+    # The writes in flight when the first refusal came back, no more.
+    assert plex.counts["upload_poster"] + plex.counts["edit"] <= 2
+
+    harness.configure(plex_token=plex.token)  # the owner's token
+    run = run_task(harness, "Process Queue")
+    assert run.returncode == 0, run.stderr
+    assert queue_rows(harness) == [] and harness.dead_letters() == []
+    assert stale_scenes(stash, plex, sample) == {}
+
+
+def test_health_check_tells_whether_the_token_can_edit(harness: Harness,
+                                                       plex: PlexDouble) -> None:
+    harness.build_sample(2)
+    report = assert_replied(harness, run_task(harness, "Health Check"))
+    token = next(check for check in report["checks"] if check["check"] == "token")
+    assert token["ok"] and "can edit the libraries (the server owner's token)" in token["detail"]
+
+    plex.read_only_token = SHARED_TOKEN
+    harness.configure(plex_token=SHARED_TOKEN)
+    report = assert_replied(harness, run_task(harness, "Health Check"))
+    assert report["ok"] is False
+    assert report["checks"][-1] == {
+        "check": "token", "ok": False,
+        "detail": "the token can read the libraries but cannot edit them: it belongs to a "
+                  "shared or managed user. Set plex_token to the server owner's token"}
