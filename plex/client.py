@@ -7,7 +7,6 @@ plexapi's object layer would cost hidden requests (auto-reload, per-call section
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,12 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element, ParseError
 
 from plex import session as plex_session
+from plex.chunks import chunks, merge, target
 from plex.errors import PlexSettingError, UnreadableAnswer, not_plex, read_only_token
 from plex.identity import PATH as IDENTITY
 from plex.identity import identify
 from plex.index_cache import IndexCache
-from plex.params import edit_query, rate_query
+from plex.params import rate_query
 from plex.sections import Section, choose_sections, parse_sections
 from sync.edit import Edit
 from sync.item import PlexItem, parse_item
@@ -29,6 +29,9 @@ from validation.config import PlexSyncConfig
 
 PAGE_SIZE = 2000
 ITEMS_PER_FETCH = 200
+# How Plex, or a proxy in front of it, refuses an edit it cannot take: 400 for an unknown field,
+# 500 for data it cannot store (plex-api.md §5), 414 for a request line too long (plex/chunks.py).
+REFUSED = ("(400)", "(414)", "(500)")
 
 
 class PlexClient:
@@ -193,42 +196,51 @@ class PlexClient:
         self._write(path)
 
     def edit(self, edit: Edit) -> list[str]:
-        """One PUT; if Plex refuses a value, each part alone, so one bad value costs only itself.
+        """One PUT, or a few when one would be too long (plex/chunks.py). If Plex refuses a
+        PUT, each of its parts alone, so one bad value costs only itself.
 
         Returns the names of the parts Plex refused."""
+        groups = chunks(edit)
+        if len(groups) == 1:  # the edit itself, byte for byte
+            return self._edit_one(edit, groups[0])
+        rejected: list[str] = []
+        for group in groups:
+            rejected += self._edit_one(merge(edit, [part for _, part in group]), group)
+        return list(dict.fromkeys(rejected))
+
+    def _edit_one(self, edit: Edit, named: list[tuple[str, Edit]]) -> list[str]:
         from plexapi.exceptions import BadRequest, Unauthorized
 
         try:
-            self._put(f"/library/sections/{edit.section_id}/all?{edit_query(edit)}")
+            self._put(target(edit))
             return []
         except Unauthorized:
             raise
         except BadRequest as exc:
-            if not str(exc).startswith(("(400)", "(500)")):
+            if not str(exc).startswith(REFUSED):
                 raise
-        return self._edit_parts(edit)
+        return self._edit_parts(named)
 
-    def _edit_parts(self, edit: Edit) -> list[str]:
+    def _edit_parts(self, named: list[tuple[str, Edit]]) -> list[str]:
         from plexapi.exceptions import BadRequest, Unauthorized
 
         rejected, failures = [], 0
-        parts = list(_split(edit))
-        for name, part in parts:
+        for name, part in named:
             # Plex answers 500 for a bad value and for a passing fault alike: a part is refused
             # only if it fails twice.
             for attempt in (1, 2):
                 try:
-                    self._put(f"/library/sections/{edit.section_id}/all?{edit_query(part)}")
+                    self._put(target(part))
                     break
                 except Unauthorized:
                     raise
                 except BadRequest as exc:
-                    if not str(exc).startswith(("(400)", "(500)")):
+                    if not str(exc).startswith(REFUSED):
                         raise
                     if attempt == 2:
                         rejected.append(name)
                         failures += 1
-        if parts and failures == len(parts):
+        if named and failures == len(named):
             # Refusals or an outage? Plex answering a cheap request means refusals: they are
             # skipped like any refused value, not retried for ever as an outage.
             self.probe()
@@ -265,23 +277,3 @@ def _parts(video: Element, section_key: int) -> Iterator[IndexEntry]:
             size = part.get("size")
             yield IndexEntry(rating_key, section_key, file,
                              int(size) if size and size.isdigit() else None)
-
-
-def _split(edit: Edit) -> Iterator[tuple[str, Edit]]:
-    """The edit as single-purpose edits: each scalar field, each tag type, the actors."""
-    empty = dataclasses.replace(edit, fields={}, tags={}, remove={}, actors=None, locks={},
-                                images=[])
-    for name, value in edit.fields.items():
-        lock = {name: edit.locks[name]} if name in edit.locks else {}
-        yield name, dataclasses.replace(empty, fields={name: value}, locks=lock)
-    for kind in sorted(set(edit.tags) | set(edit.remove)):
-        lock = {kind: edit.locks[kind]} if kind in edit.locks else {}
-        yield kind, dataclasses.replace(empty, tags={kind: edit.tags.get(kind, [])},
-                                        remove={kind: edit.remove.get(kind, [])}, locks=lock)
-    if edit.actors is not None:
-        lock = {"actor": edit.locks["actor"]} if "actor" in edit.locks else {}
-        yield "actor", dataclasses.replace(empty, actors=edit.actors, locks=lock)
-    handled = set(edit.fields) | set(edit.tags) | set(edit.remove) | {"actor"}
-    rest = {k: v for k, v in edit.locks.items() if k not in handled}
-    if rest:
-        yield "locks", dataclasses.replace(empty, locks=rest)
