@@ -72,3 +72,89 @@ def test_a_value_too_long_for_any_request_is_skipped_with_a_warning(
     assert f"scene {scene_id}: Plex refused the value of summary; the rest was written" in \
         run.messages("warning")
     assert queue_rows(harness) == [] and harness.dead_letters() == []
+
+
+# --- one Plex item, several scenes ----------------------------------------------------------------
+
+def _stacked_pair(stash: StashDouble, plex: PlexDouble, section_id: int) -> tuple[int, int, str]:
+    """Two Stash scenes, one per file, and the one Plex item that stacks both files."""
+    files = [f"stack/Movie - part{n}.mp4" for n in (1, 2)]
+    first = stash.add_scene(title="Movie, first half", files=[(f"/data/stash/{files[0]}", 101)])
+    second = stash.add_scene(title="Movie, second half",
+                             files=[(f"/data/stash/{files[1]}", 102)])
+    rating_key = plex.add_item(section_id, f"/media/plex/{files[0]}", size=101)
+    plex.stack(rating_key, f"/media/plex/{files[1]}", size=102)
+    return first, second, rating_key
+
+
+def _review(harness: Harness) -> dict[int, dict]:
+    report = assert_replied(harness, run_task(harness, "Queue Status"))
+    return {item["scene_id"]: item for item in report["review"]}
+
+
+def _edits_of(plex: PlexDouble, rating_key: str) -> int:
+    return sum(1 for method, target in plex.requests
+               if method == "PUT" and f"id={rating_key}&" in target + "&")
+
+
+def test_scenes_sharing_one_stacked_item_are_listed_not_written(
+        harness: Harness, stash: StashDouble, plex: PlexDouble) -> None:
+    sample = harness.build_sample(3)
+    first, second, rating_key = _stacked_pair(stash, plex, sample.section_id)
+    untouched = plex.item(rating_key)
+
+    for _ in range(2):  # a second Sync All must not write it either
+        output = assert_replied(harness, run_task(harness, "Sync All Scenes"))
+        assert "2 review" in output
+        assert plex.item(rating_key) == untouched and _edits_of(plex, rating_key) == 0
+    assert stale_scenes(stash, plex, sample) == {}  # the others are written
+
+    review = _review(harness)
+    assert sorted(review) == [first, second]
+    assert review[first]["shared"] == {
+        "rating_key": rating_key, "scenes": [first, second],
+        "files": ["/media/plex/stack/Movie - part1.mp4", "/media/plex/stack/Movie - part2.mp4"]}
+    report = assert_replied(harness, run_task(harness, "Health Check"))
+    (check,) = [c for c in report["checks"] if c["check"] == "shared_items"]
+    assert not check["ok"] and check["detail"].startswith(
+        f"1 Plex item(s) hold the files of several Stash scenes and are not written: item "
+        f"{rating_key} (/media/plex/stack/Movie - part1.mp4, /media/plex/stack/Movie - "
+        f"part2.mp4) for scenes {first}, {second}")
+
+    # The user renames the files, Plex keeps them apart: both are written.
+    plex.remove_item(rating_key)
+    one = plex.add_item(sample.section_id, "/media/plex/stack/Movie - part1.mp4", size=101)
+    two = plex.add_item(sample.section_id, "/media/plex/stack/Movie - part2.mp4", size=102)
+    plex.store.sections[sample.section_id].scanned_at += 1  # the scan that found them
+    assert_replied(harness, run_task(harness, "Sync All Scenes"))
+    assert plex.item(one)["fields"]["title"] == "Movie, first half"
+    assert plex.item(two)["fields"]["title"] == "Movie, second half"
+    assert _review(harness) == {}
+
+
+def test_a_scene_that_later_shares_an_item_stops_the_back_and_forth(
+        harness: Harness, stash: StashDouble, plex: PlexDouble) -> None:
+    sample = harness.build_sample(2)
+    first, second, rating_key = _stacked_pair(stash, plex, sample.section_id)
+    stash.delete_scene(second)  # at first Stash has only the first half
+    assert_replied(harness, run_task(harness, "Sync All Scenes"))
+    assert plex.item(rating_key)["fields"]["title"] == "Movie, first half"
+
+    second = stash.add_scene(title="Movie, second half",
+                             files=[("/data/stash/stack/Movie - part2.mp4", 102)])
+    plex.reset_counts()
+    assert harness.hook(second, "Scene.Create.Post").returncode == 0
+    harness.wait_drained(timeout=20)
+    assert plex.item(rating_key)["fields"]["title"] == "Movie, first half"  # not overwritten
+    assert _edits_of(plex, rating_key) == 0
+
+    stash.clock.advance(60)
+    stash.update_scene(first, title="Movie, first half, retitled")
+    assert harness.hook(first).returncode == 0
+    harness.wait_drained(timeout=20)
+    assert plex.item(rating_key)["fields"]["title"] == "Movie, first half"  # held back too
+    assert _edits_of(plex, rating_key) == 0
+    review = _review(harness)
+    assert sorted(review) == [first, second]
+    assert {tuple(item["shared"]["scenes"]) for item in review.values()} == {(first, second)}
+    assert queue_rows(harness) == [] and harness.dead_letters() == []

@@ -215,7 +215,8 @@ def test_health_check_passes_when_everything_is_in_place(
     report = assert_replied(harness, run)
     checks = _checks(report)
     assert report["ok"] is True
-    assert list(checks) == ["stash", "settings", "plex", "token", "libraries", "path_map"]
+    assert list(checks) == ["stash", "settings", "plex", "token", "libraries", "path_map",
+                            "shared_items"]
     assert all(ok for ok, _ in checks.values())
     assert checks["stash"][1] == f"Stash answers at {stash.url}"
     assert checks["libraries"][1] == "Scenes (/media/plex)"

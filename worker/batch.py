@@ -23,6 +23,7 @@ from worker.context import Context
 from worker.retry import Action, Failure, Kind, not_found_delay
 from worker.retry import decide as decide_failure
 from worker.scene_sync import SceneResult, claimed, plan_items, write_items
+from worker.stacks import shared
 from worker.tally import Tally
 
 
@@ -175,17 +176,35 @@ class Batch:
             elif verdict == "not_found":
                 self._not_found(item)
                 item.match = None
+        held = shared(self.ctx, [(w.scene, w.match) for w in work if w.match is not None],
+                      self.ctx.index())
+        for item in work:
+            if item.scene.id in held:
+                self._hold_shared(item, held[item.scene.id])
+                item.match = None
 
     def _review(self, work: Work) -> None:
         candidates = [
             {"rating_key": c.entry.rating_key, "file": c.entry.file, "reason": c.reason}
             for c in work.match.candidates  # type: ignore[union-attr]
         ]
-        self.ctx.state.update_status(work.scene.id, REVIEW, {"candidates": candidates})
+        self._for_review(work, {"candidates": candidates}, f"no exact path match in Plex; "
+                         f"{len(candidates)} candidate(s) need review (strict matching)")
+
+    def _hold_shared(self, work: Work, detail: dict) -> None:
+        """Another scene claims the same Plex item: writing both would make them overwrite each
+        other on every sync, so neither is written; the item is listed for review."""
+        stack = detail["shared"]
+        self._for_review(work, detail, f"Plex item {stack['rating_key']} holds the files of "
+                         f"scenes {', '.join(map(str, stack['scenes']))} "
+                         f"({', '.join(stack['files'])}); not written, listed for review",
+                         stack["rating_key"])
+
+    def _for_review(self, work: Work, detail: dict, why: str, key: str | None = None) -> None:
+        self.ctx.state.update_status(work.scene.id, REVIEW, detail, plex_item_key=key)
         self._ack(work.jobs)
         self.tally.review += 1
-        log.warning(f"scene {work.scene.id}: no exact path match in Plex; "
-                    f"{len(candidates)} candidate(s) need review (strict matching)")
+        log.warning(f"scene {work.scene.id}: {why}")
 
     def _not_found(self, work: Work) -> None:
         scanned = False

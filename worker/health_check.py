@@ -10,6 +10,7 @@ from stash.client import StashClient
 from stash.protocol import PluginInput, UserError
 from sync.matching import PathIndex, name_key
 from sync.paths import normalize, to_plex
+from sync.state import REVIEW
 from sync_queue.datadir import resolve_data_dir
 from validation.scene import Scene
 from worker.classify import classify
@@ -92,8 +93,27 @@ def _plex_checks(report: _Report, ctx: Context) -> None:
         report.add("libraries", True,
                    ", ".join(f"{s.title} ({', '.join(s.locations)})" for s in sections))
         _path_map(report, ctx, plex.index(force=True))
+        _shared_items(report, ctx)
     finally:
         ctx.close()
+
+
+def _shared_items(report: _Report, ctx: Context) -> None:
+    """Plex items held back because they hold the files of several scenes (sync/stacks.py)."""
+    items = {}
+    for record in ctx.state.with_status(REVIEW, limit=1_000_000):
+        if "shared" in record.detail:
+            items[record.detail["shared"]["rating_key"]] = record.detail["shared"]
+    if not items:
+        report.add("shared_items", True, "no Plex item holds the files of several scenes")
+        return
+    examples = "; ".join(
+        f"item {key} ({', '.join(stack['files'])}) for scenes "
+        f"{', '.join(map(str, stack['scenes']))}" for key, stack in list(items.items())[:3])
+    report.add("shared_items", False,
+               f"{len(items)} Plex item(s) hold the files of several Stash scenes and are not "
+               f"written: {examples}. Plex stacks files named part1, cd1... into one item: "
+               "rename them so Plex keeps them apart, or merge the scenes in Stash")
 
 
 def _token(plex: Any) -> tuple[bool, str]:
