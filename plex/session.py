@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
+
 from validation.config import ANY_CERTIFICATE, PlexSyncConfig
 
 PRODUCT = "PlexSync"
@@ -65,26 +67,31 @@ def _verify(config: PlexSyncConfig) -> str | bool | None:
     return False if config.plex_certificate == ANY_CERTIFICATE else config.plex_certificate
 
 
-def session(config: PlexSyncConfig, data_dir: Path) -> Any:
+class PlexSession(requests.Session):
+    """requests' session, but plex_certificate decides what the certificate is checked against
+    even where REQUESTS_CA_BUNDLE from the environment would otherwise override it."""
+
+    pinned: str | bool | None = None
+
+    def merge_environment_settings(self, *args: Any, **kwargs: Any) -> Any:
+        merged = super().merge_environment_settings(*args, **kwargs)
+        if self.pinned is not None:
+            merged["verify"] = self.pinned
+        return merged
+
+
+def session(config: PlexSyncConfig, data_dir: Path) -> PlexSession:
     """The HTTP session every Plex request goes through; sends nothing yet."""
     _prepare_plexapi(config, data_dir)
-    import requests
     from requests.adapters import HTTPAdapter
 
-    class PlexSession(requests.Session):
-        def merge_environment_settings(self, *args: Any, **kwargs: Any) -> Any:
-            merged = super().merge_environment_settings(*args, **kwargs)
-            if pinned is not None:  # plex_certificate decides, not REQUESTS_CA_BUNDLE
-                merged["verify"] = pinned
-            return merged
-
-    pinned = _verify(config)
     http = PlexSession()
     # A proxy from the environment must not sit between PlexSync and a Plex on this machine.
     http.trust_env = not _is_local(config.plex_url)
-    if pinned is not None:
-        http.verify = pinned
-    if pinned is False:
+    http.pinned = _verify(config)
+    if http.pinned is not None:
+        http.verify = http.pinned
+    if http.pinned is False:
         import urllib3
 
         # The user chose this (plex_certificate = any); a warning per request would flood the log.
