@@ -224,7 +224,8 @@ def test_a_plex_that_never_answers_does_not_hang_a_task(harness: Harness,
     run = harness.task("sync_all")
     took = time.monotonic() - started
 
-    assert took < 1 + 5, f"the task took {took:.0f}s"  # plex_timeout and a few seconds
+    # plex_timeout and a few seconds (starting Python under load takes some of them)
+    assert took < 1 + 8, f"the task took {took:.0f}s"
     assert run.returncode == 1
     assert run.result["error"].startswith(
         "Plex did not answer within plex_timeout: 3 queued change(s) are kept and will be "
