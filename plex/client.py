@@ -7,7 +7,6 @@ plexapi's object layer would cost hidden requests (auto-reload, per-call section
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,13 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element, ParseError
 
 from plex import session as plex_session
+from plex.chunks import chunks, merge, target
+from plex.errors import PlexSettingError, UnreadableAnswer, not_plex, read_only_token
+from plex.identity import PATH as IDENTITY
+from plex.identity import identify
 from plex.index_cache import IndexCache
-from plex.params import edit_query, rate_query
+from plex.params import rate_query
 from plex.sections import Section, choose_sections, parse_sections
-from stash.protocol import UserError
 from sync.edit import Edit
 from sync.item import PlexItem, parse_item
 from sync.matching import IndexEntry, PathIndex
@@ -27,32 +29,91 @@ from validation.config import PlexSyncConfig
 
 PAGE_SIZE = 2000
 ITEMS_PER_FETCH = 200
+# How Plex, or a proxy in front of it, refuses an edit it cannot take: 400 for an unknown field,
+# 500 for data it cannot store (plex-api.md §5), 414 for a request line too long (plex/chunks.py).
+REFUSED = ("(400)", "(414)", "(500)")
 
 
 class PlexClient:
     def __init__(self, config: PlexSyncConfig, data_dir: Path) -> None:
         self.config = config
-        self._server = plex_session.connect(config, data_dir)
+        self._http = plex_session.session(config, data_dir)
+        self._plexapi: Any = None
         self._cache = IndexCache(str(data_dir / "plexsync.db"))
         self._sections: list[Section] | None = None
 
-    def _xml(self, path: str, **kwargs: Any) -> Element:
-        """A GET that must answer XML: plexapi gives None for an empty body, which would
-        otherwise surface as an AttributeError far from its cause."""
-        container = self._server.query(path, **kwargs)
+    @property
+    def _server(self) -> Any:
+        """plexapi's server, connected on first use (`GET /` with the token)."""
+        if self._plexapi is None:
+            self._plexapi = plex_session.server(self.config, self._http)
+        return self._plexapi
+
+    def _xml(self, path: str, scoped: bool = False, **kwargs: Any) -> Element:
+        """A GET that must answer XML. plexapi gives None for an empty body and raises
+        ParseError for a broken one: both become UnreadableAnswer, saying which request."""
+        what = path.split("?")[0]
+        try:
+            container = self._server.query(path, **kwargs)
+        except ParseError:
+            raise UnreadableAnswer(what, scoped) from None
         if container is None:
-            raise ParseError(f"Plex answered {path.split('?')[0]} with an empty body")
+            raise UnreadableAnswer(what, scoped)
         return container
+
+    # -- is it Plex, and may PlexSync use it ----------------------------------------------
+    def check(self) -> str:
+        """Once per run, before any scene: plex_url leads to Plex, Plex takes the token, the
+        libraries exist. Returns Plex's version; raises what a scene's failure would, so one
+        classification serves both (PlexSettingError for a wrong setting)."""
+        version = self.identify()
+        self.sections(refresh=True)
+        return version
+
+    def identify(self) -> str:
+        """plex_url leads to Plex and Plex takes the token; returns Plex's version."""
+        url = self.config.plex_url
+        reply = self._http.get(f"{url}{IDENTITY}", timeout=self.config.plex_timeout)
+        if identify(url, reply.status_code, reply.headers.get("Content-Type", ""),
+                    reply.content) is None:
+            reply.raise_for_status()  # 5xx: an outage; 401/403: the token check below tells
+        try:
+            version = getattr(self._server, "version", None)
+        except ParseError:
+            raise not_plex(url, "/", "something that is not Plex's XML") from None
+        if not version:  # an empty answer to `/`, which plexapi accepts silently
+            raise not_plex(url, "/", "an empty page")
+        return str(version)
+
+    def can_edit(self) -> bool:
+        """Whether the token is the server owner's (or an admin's): only they may read
+        `/library` (pkkid/python-plexapi: plexapi/server.py PlexServer.library, issue #174)."""
+        from plexapi.exceptions import BadRequest
+
+        try:
+            self._server.query("/library")
+        except BadRequest as exc:  # Unauthorized is a subclass
+            if str(exc).startswith(("(401)", "(403)")):
+                return False
+            raise
+        return True
 
     # -- sections and the path index -----------------------------------------------------
     def sections(self, refresh: bool = False) -> list[Section]:
         if self._sections is None or refresh:
             every = parse_sections(self._xml("/library/sections"))
             chosen, missing = choose_sections(every, self.config.plex_library)
+            known = ", ".join(s.title for s in every if s.type == "movie")
             if missing:
-                known = ", ".join(s.title for s in every if s.type == "movie") or "none"
-                raise UserError(f"Plex has no movie library named {', '.join(missing)} "
-                                f"(plex_library); movie libraries: {known}")
+                raise PlexSettingError(
+                    f"Plex has no movie library named {', '.join(missing)} (plex_library); "
+                    f"its movie libraries: {known or 'none'}. Set plex_library to some of "
+                    "them, or leave it empty for all")
+            if not chosen:
+                raise PlexSettingError(
+                    "Plex has no movie-type library (plex_library is empty, so PlexSync looked "
+                    "for all of them): add your scenes to Plex as a movie or Other Videos "
+                    "library, or check that plex_url leads to the right Plex server")
             self._sections = chosen
         return self._sections
 
@@ -86,63 +147,100 @@ class PlexClient:
                 return
 
     # -- items ---------------------------------------------------------------------------
-    def fetch_items(self, rating_keys: list[str]) -> dict[str, PlexItem]:
-        """Full items (every tag, every lock), many per request."""
+    def fetch_items(self, rating_keys: list[str]) -> dict[str, PlexItem | UnreadableAnswer]:
+        """Full items (every tag, every lock), many per request; an item Plex answers with
+        unreadable XML maps to that failure, a gone one is missing."""
         from plexapi.exceptions import NotFound
 
-        items: dict[str, PlexItem] = {}
+        items: dict[str, PlexItem | UnreadableAnswer] = {}
         for start in range(0, len(rating_keys), ITEMS_PER_FETCH):
             chunk = rating_keys[start:start + ITEMS_PER_FETCH]
             try:
-                container = self._xml(f"/library/metadata/{','.join(chunk)}")
+                container = self._xml(f"/library/metadata/{','.join(chunk)}", scoped=True)
             except NotFound:
                 continue  # every item of the chunk is gone
+            except UnreadableAnswer as exc:
+                if len(chunk) == 1:
+                    items[chunk[0]] = exc
+                else:  # one broken item must not fail the scenes of the other 199
+                    items.update(self.fetch_items(chunk[:len(chunk) // 2]))
+                    items.update(self.fetch_items(chunk[len(chunk) // 2:]))
+                continue
             for video in container.findall("Video"):
                 item = parse_item(video)
                 items[item.rating_key] = item
         return items
 
     # -- writes --------------------------------------------------------------------------
+    def _write(self, path: str, method: str = "put", **kwargs: Any) -> None:
+        """A request that changes something. Refused (401/403) while the token can still read:
+        the token is a shared or managed user's, which no retry will change."""
+        from plexapi.exceptions import BadRequest
+
+        try:
+            self._server.query(path, method=getattr(self._http, method), **kwargs)
+        except BadRequest as exc:  # Unauthorized is a subclass
+            status = str(exc)[1:4]
+            if status in ("401", "403") and self._can_read():
+                raise read_only_token(int(status)) from None
+            raise
+
+    def _can_read(self) -> bool:
+        try:
+            self.probe()
+        except Exception:
+            return False
+        return True
+
     def _put(self, path: str) -> None:
-        self._server.query(path, method=self._server._session.put)
+        self._write(path)
 
     def edit(self, edit: Edit) -> list[str]:
-        """One PUT; if Plex refuses a value, each part alone, so one bad value costs only itself.
+        """One PUT, or a few when one would be too long (plex/chunks.py). If Plex refuses a
+        PUT, each of its parts alone, so one bad value costs only itself.
 
         Returns the names of the parts Plex refused."""
+        groups = chunks(edit)
+        if len(groups) == 1:  # the edit itself, byte for byte
+            return self._edit_one(edit, groups[0])
+        rejected: list[str] = []
+        for group in groups:
+            rejected += self._edit_one(merge(edit, [part for _, part in group]), group)
+        return list(dict.fromkeys(rejected))
+
+    def _edit_one(self, edit: Edit, named: list[tuple[str, Edit]]) -> list[str]:
         from plexapi.exceptions import BadRequest, Unauthorized
 
         try:
-            self._put(f"/library/sections/{edit.section_id}/all?{edit_query(edit)}")
+            self._put(target(edit))
             return []
         except Unauthorized:
             raise
         except BadRequest as exc:
-            if not str(exc).startswith(("(400)", "(500)")):
+            if not str(exc).startswith(REFUSED):
                 raise
-        return self._edit_parts(edit)
+        return self._edit_parts(named)
 
-    def _edit_parts(self, edit: Edit) -> list[str]:
+    def _edit_parts(self, named: list[tuple[str, Edit]]) -> list[str]:
         from plexapi.exceptions import BadRequest, Unauthorized
 
         rejected, failures = [], 0
-        parts = list(_split(edit))
-        for name, part in parts:
+        for name, part in named:
             # Plex answers 500 for a bad value and for a passing fault alike: a part is refused
             # only if it fails twice.
             for attempt in (1, 2):
                 try:
-                    self._put(f"/library/sections/{edit.section_id}/all?{edit_query(part)}")
+                    self._put(target(part))
                     break
                 except Unauthorized:
                     raise
                 except BadRequest as exc:
-                    if not str(exc).startswith(("(400)", "(500)")):
+                    if not str(exc).startswith(REFUSED):
                         raise
                     if attempt == 2:
                         rejected.append(name)
                         failures += 1
-        if parts and failures == len(parts):
+        if named and failures == len(named):
             # Refusals or an outage? Plex answering a cheap request means refusals: they are
             # skipped like any refused value, not retried for ever as an outage.
             self.probe()
@@ -153,8 +251,7 @@ class PlexClient:
 
     def upload(self, rating_key: str, kind: str, data: bytes) -> None:
         endpoint = "posters" if kind == "poster" else "arts"
-        self._server.query(f"/library/metadata/{rating_key}/{endpoint}",
-                           method=self._server._session.post, data=data)
+        self._write(f"/library/metadata/{rating_key}/{endpoint}", "post", data=data)
 
     def scan(self, plex_folder: str) -> bool:
         """Partial scan of the folder in the section whose location holds it."""
@@ -162,8 +259,8 @@ class PlexClient:
         for section in self.sections():
             if any(key == normalize(loc) or key.startswith(normalize(loc).rstrip("/") + "/")
                    for loc in section.locations):
-                self._server.query(
-                    f"/library/sections/{section.key}/refresh?path={quote(plex_folder, safe='')}")
+                self._write(f"/library/sections/{section.key}/refresh?"
+                            f"path={quote(plex_folder, safe='')}", "get")
                 return True
         return False
 
@@ -180,23 +277,3 @@ def _parts(video: Element, section_key: int) -> Iterator[IndexEntry]:
             size = part.get("size")
             yield IndexEntry(rating_key, section_key, file,
                              int(size) if size and size.isdigit() else None)
-
-
-def _split(edit: Edit) -> Iterator[tuple[str, Edit]]:
-    """The edit as single-purpose edits: each scalar field, each tag type, the actors."""
-    empty = dataclasses.replace(edit, fields={}, tags={}, remove={}, actors=None, locks={},
-                                images=[])
-    for name, value in edit.fields.items():
-        lock = {name: edit.locks[name]} if name in edit.locks else {}
-        yield name, dataclasses.replace(empty, fields={name: value}, locks=lock)
-    for kind in sorted(set(edit.tags) | set(edit.remove)):
-        lock = {kind: edit.locks[kind]} if kind in edit.locks else {}
-        yield kind, dataclasses.replace(empty, tags={kind: edit.tags.get(kind, [])},
-                                        remove={kind: edit.remove.get(kind, [])}, locks=lock)
-    if edit.actors is not None:
-        lock = {"actor": edit.locks["actor"]} if "actor" in edit.locks else {}
-        yield "actor", dataclasses.replace(empty, actors=edit.actors, locks=lock)
-    handled = set(edit.fields) | set(edit.tags) | set(edit.remove) | {"actor"}
-    rest = {k: v for k, v in edit.locks.items() if k not in handled}
-    if rest:
-        yield "locks", dataclasses.replace(empty, locks=rest)

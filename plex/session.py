@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from validation.config import PlexSyncConfig
+import requests
+
+from validation.config import ANY_CERTIFICATE, PlexSyncConfig
 
 PRODUCT = "PlexSync"
 
@@ -58,17 +60,51 @@ def _prepare_plexapi(config: PlexSyncConfig, data_dir: Path) -> None:
     plexapi.BASE_HEADERS["X-Plex-Device-Name"] = PRODUCT
 
 
-def connect(config: PlexSyncConfig, data_dir: Path) -> Any:
+def _verify(config: PlexSyncConfig) -> str | bool | None:
+    """What requests checks Plex's certificate against; None: requests' own default."""
+    if config.plex_certificate is None:
+        return None
+    return False if config.plex_certificate == ANY_CERTIFICATE else config.plex_certificate
+
+
+class PlexSession(requests.Session):
+    """requests' session, but plex_certificate decides what the certificate is checked against
+    even where REQUESTS_CA_BUNDLE from the environment would otherwise override it."""
+
+    pinned: str | bool | None = None
+
+    def merge_environment_settings(self, *args: Any, **kwargs: Any) -> Any:
+        merged = super().merge_environment_settings(*args, **kwargs)
+        if self.pinned is not None:
+            merged["verify"] = self.pinned
+        return merged
+
+
+def session(config: PlexSyncConfig, data_dir: Path) -> PlexSession:
+    """The HTTP session every Plex request goes through; sends nothing yet."""
     _prepare_plexapi(config, data_dir)
-    import requests
-    from plexapi.server import PlexServer
     from requests.adapters import HTTPAdapter
 
-    session = requests.Session()
+    http = PlexSession()
     # A proxy from the environment must not sit between PlexSync and a Plex on this machine.
-    session.trust_env = not _is_local(config.plex_url)
+    http.trust_env = not _is_local(config.plex_url)
+    http.pinned = _verify(config)
+    if http.pinned is not None:
+        http.verify = http.pinned
+    if http.pinned is False:
+        import urllib3
+
+        # The user chose this (plex_certificate = any); a warning per request would flood the log.
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     adapter = HTTPAdapter(pool_connections=2, pool_maxsize=config.plex_concurrency + 2)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return PlexServer(config.plex_url, config.plex_token, session=session,
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    return http
+
+
+def server(config: PlexSyncConfig, http: Any) -> Any:
+    """plexapi's PlexServer; connecting sends `GET /` with the token."""
+    from plexapi.server import PlexServer
+
+    return PlexServer(config.plex_url, config.plex_token, session=http,
                       timeout=config.plex_timeout)

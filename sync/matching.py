@@ -44,6 +44,9 @@ class PathIndex:
     def __init__(self, entries: Iterable[IndexEntry]) -> None:
         self._by_path: dict[str, list[IndexEntry]] = {}
         self._by_name_size: dict[tuple[str, int], list[IndexEntry]] = {}
+        # Items with several parts only (a stack of part1/cd1 files, or versions): most have one.
+        self._stacks: dict[str, list[IndexEntry]] = {}
+        first: dict[str, IndexEntry] = {}
         self._count = 0
         for entry in entries:
             key = normalize(entry.file)
@@ -51,6 +54,9 @@ class PathIndex:
             if entry.size is not None:
                 name = _name_of_key(key)
                 self._by_name_size.setdefault((name, entry.size), []).append(entry)
+            seen = first.setdefault(entry.rating_key, entry)
+            if seen is not entry:
+                self._stacks.setdefault(entry.rating_key, [seen]).append(entry)
             self._count += 1
 
     def by_path(self, normalized: str) -> list[IndexEntry]:
@@ -60,6 +66,10 @@ class PathIndex:
         if size is None:
             return []  # without a size, a shared name proves nothing
         return list(self._by_name_size.get((basename_lower, size), ()))
+
+    def stack(self, rating_key: str) -> list[IndexEntry]:
+        """Every part of an item that has several; empty for an item of one file."""
+        return list(self._stacks.get(rating_key, ()))
 
     def __len__(self) -> int:
         return self._count

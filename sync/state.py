@@ -109,18 +109,32 @@ class SyncState:
             )
             shown.replace(self._conn, scene_id, refs)
 
-    def update_status(self, scene_id: int, status: str, detail: dict[str, Any]) -> None:
-        """Record an outcome other than success; the last success and what it wrote stay."""
+    def update_status(self, scene_id: int, status: str, detail: dict[str, Any],
+                      plex_item_key: str | None = None) -> None:
+        """Record an outcome other than success; the last success and what it wrote stay.
+        plex_item_key: the item the scene claims although it was not written (a shared one)."""
         now = time.time()
         with self._conn:
             self._conn.execute(
                 "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
-                "updated_at, detail) VALUES (?, ?, ?, ?, ?) "
+                "updated_at, detail, plex_item_key) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(scene_id) DO UPDATE SET last_synced_at = excluded.last_synced_at, "
                 "last_sync_status = excluded.last_sync_status, updated_at = excluded.updated_at, "
-                "detail = excluded.detail",
-                (scene_id, now, status, now, json.dumps(detail)),
+                "detail = excluded.detail, "
+                "plex_item_key = coalesce(excluded.plex_item_key, plex_item_key)",
+                (scene_id, now, status, now, json.dumps(detail), plex_item_key),
             )
+
+    def claimants(self, rating_keys: list[str]) -> dict[str, set[int]]:
+        """The scenes whose record names each Plex item (written to it, or held back from it).
+        A full scan per item: asked only about items that hold files of several scenes."""
+        found: dict[str, set[int]] = {}
+        for key in rating_keys:
+            rows = self._conn.execute(
+                "SELECT scene_id FROM sync_state WHERE instr(',' || plex_item_key || ',', ?) > 0",
+                (f",{key},",))
+            found[key] = {row[0] for row in rows}
+        return found
 
     def claim_many(self, claims: dict[int, dict[str, Any]]) -> None:
         """Before writing: widen what each scene's record says PlexSync may own (see

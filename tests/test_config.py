@@ -131,3 +131,17 @@ def test_log_config_logs_every_setting_with_the_token_redacted() -> None:
     assert "setting strict_matching = False" in text
     assert "setting preserve_plex_edits = False" in text
     assert "test-token-12345" not in text and "setting plex_token = '***'" in text
+
+
+def test_plex_certificate_is_empty_any_or_an_existing_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    pem = Path(str(tmp_path)) / "proxy.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert make().plex_certificate is None and make(plex_certificate=" ").plex_certificate is None
+    assert make(plex_certificate=" ANY ").plex_certificate == "any"
+    assert make(plex_certificate=f" {pem} ").plex_certificate == str(pem)
+    with pytest.raises(ConfigError, match=r"plex_certificate: no file at '/nope\.pem'"):
+        make(plex_certificate="/nope.pem")
+    # Which certificate Plex is trusted with is plumbing: it changes nothing written to Plex.
+    assert make(plex_certificate="any").plan_fingerprint() == make().plan_fingerprint()

@@ -216,8 +216,7 @@ def test_health_check_passes_when_everything_is_in_place(
     checks = _checks(report)
     assert report["ok"] is True
     assert list(checks) == ["stash", "settings", "packages", "workers", "plex", "token",
-                            "libraries",
-                           "path_map"]
+                            "libraries", "path_map", "shared_items"]
     assert all(ok for ok, _ in checks.values())
     assert checks["stash"][1] == f"Stash v0.30.1 answers at {stash.url}"
     assert checks["libraries"][1] == "Scenes (/media/plex)"
@@ -248,10 +247,10 @@ def test_health_check_names_a_wrong_path_map_and_where_plex_has_the_file(
 
 
 @pytest.mark.parametrize(("fault", "failed", "detail"), [
-    ("plex down", "plex", "Plex is not reachable: ConnectionError"),
+    ("plex down", "plex", "Plex is unreachable (Connection refused)"),
     ("wrong token", "token", "Plex rejected the token (401)"),
     ("unknown library", "libraries",
-     "Plex has no movie library named Nope (plex_library); movie libraries: Scenes"),
+     "Plex has no movie library named Nope (plex_library); its movie libraries: Scenes"),
 ])
 def test_health_check_names_each_failure(
     harness: Harness, stash: StashDouble, plex: PlexDouble, fault: str, failed: str,

@@ -127,7 +127,7 @@ def test_no_secret_in_any_output_or_stored_byte(setup: Setup) -> None:
 
     plex.maintenance = True  # the breaker and the last error are stored
     edit_scene(stash, rng, first, "maintenance")
-    assert "unreachable" in setup.task("sync_all").stdout
+    assert "Plex is unavailable (HTTP 503" in setup.task("sync_all").stdout
     plex.maintenance = False
     harness.kill_drainers()
 

@@ -219,9 +219,13 @@ def test_process_queue_returns_while_plex_is_down_and_keeps_every_job(
     before = snapshots(plex, sample, ids)
     plex.go_down()
     started = time.monotonic()
-    output = assert_replied(harness, run_task(harness, "Process Queue"))
+    run = run_task(harness, "Process Queue")
     assert time.monotonic() - started < 15  # Stash runs one task at a time: never hold it
-    assert output.endswith("Plex is unreachable, 3 change(s) kept for later")
+    # Stash shows the task as failed, with what happened and what becomes of the changes.
+    assert run.returncode == 1
+    assert run.result["error"].startswith(
+        "Plex is unreachable (Connection refused): 3 queued change(s) are kept and will be "
+        "written when Plex answers")
     assert harness.queue_counts()["waiting"] == 3
     # The task left the jobs to a background worker; stop it so the next task finds them.
     harness.wait_until(lambda: harness.drainer_pid() is not None, what="a background worker")

@@ -139,3 +139,23 @@ def test_index_of_100k_entries_is_cheap():
     assert built < 5.0
     found = match([SceneFile(path="/stash/s7/file99957.mp4", size=99957)], MAP, index)
     assert [e.rating_key for e in found.items] == ["99957"]
+
+
+def test_a_stacked_item_held_in_part_by_a_scene():
+    from sync.stacks import holds_part, partly_held
+
+    index = PathIndex([entry("7", "/plex/m/Movie - part1.mp4"), entry("8", "/plex/one.mp4"),
+                       entry("7", "/plex/m/Movie - part2.mp4")])
+    assert [e.file for e in index.stack("7")] == ["/plex/m/Movie - part1.mp4",
+                                                  "/plex/m/Movie - part2.mp4"]
+    assert index.stack("8") == []
+    half = [SceneFile(path="/stash/m/Movie - part1.mp4", size=100)]
+    both = half + [SceneFile(path="/stash/m/Movie - part2.mp4", size=100)]
+    assert partly_held(match(half, MAP, index), half, MAP, index) == {
+        "7": ["/plex/m/Movie - part1.mp4", "/plex/m/Movie - part2.mp4"]}
+    assert partly_held(match(both, MAP, index), both, MAP, index) == {}  # one scene, two files
+    one = [SceneFile(path="/stash/one.mp4", size=100)]
+    assert partly_held(match(one, MAP, index), one, MAP, index) == {}
+    other = [SceneFile(path="/stash/m/Movie - part2.mp4", size=1)]
+    assert holds_part(other, MAP, [e.file for e in index.stack("7")])
+    assert not holds_part(one, MAP, [e.file for e in index.stack("7")])

@@ -33,7 +33,7 @@ def test_probe_up_unauthorized_down_and_maintenance(plex: PlexDouble, tmp_path: 
     with pytest.raises(Unauthorized):
         client.probe()
     with pytest.raises(Unauthorized):
-        make_client(plex, tmp_path)
+        make_client(plex, tmp_path).check()  # connecting sends nothing; the check does
     plex.token = TOKEN
     plex.maintenance = True
     with pytest.raises(BadRequest, match=r"^\(503\)") as raised:
@@ -55,7 +55,7 @@ def test_a_hung_server_times_out(plex: PlexDouble, tmp_path: Path) -> None:
         with pytest.raises(requests.exceptions.Timeout):
             client.probe()
         with pytest.raises(requests.exceptions.Timeout):
-            make_client(plex, tmp_path, plex_timeout=1)
+            make_client(plex, tmp_path, plex_timeout=1).check()
         assert time.monotonic() - started < 4
     finally:
         plex.hang = False
@@ -75,3 +75,18 @@ def test_a_proxy_in_the_environment_is_bypassed_for_loopback(
     client = make_client(plex, tmp_path)
     assert len(client.index()) == 1
     client.probe()
+
+
+@pytest.mark.parametrize(("setting", "verify"), [("any", False), (None, "/env/bundle.pem")])
+def test_plex_certificate_wins_over_a_ca_bundle_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str | None, verify: object
+) -> None:
+    from plex.session import session
+    from tests.test_plex_client import make_config
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/env/bundle.pem")
+    config = make_config("https://plex.example.net:32400", plex_certificate=setting)
+    http = session(config, tmp_path)
+    assert http.trust_env  # not on this machine: the environment applies...
+    merged = http.merge_environment_settings(config.plex_url, {}, None, None, None)
+    assert merged["verify"] == verify  # ...but not to what plex_certificate decides

@@ -27,12 +27,13 @@ from worker.retry import (
 @pytest.mark.parametrize(
     ("exc", "kind", "status"),
     [
-        (Unauthorized("(401) unauthorized; http://x"), Kind.UNAUTHORIZED, 401),
+        (Unauthorized("(401) unauthorized; http://x"), Kind.CONFIG, 401),
         (NotFound("(404) not_found; http://x"), Kind.ITEM_GONE, 404),
         (BadRequest("(503) service_unavailable; http://x Maintenance"), Kind.TRANSIENT, 503),
         (BadRequest("(500) internal_server_error; http://x"), Kind.TRANSIENT, 500),
         (BadRequest("(400) bad_request; http://x"), Kind.BAD_DATA, 400),
-        (BadRequest("(403) forbidden; http://x"), Kind.ERROR, 403),
+        (BadRequest("(403) forbidden; http://x"), Kind.CONFIG, 403),
+        (BadRequest("(414) request_uri_too_large; http://x"), Kind.ERROR, 414),
         (requests.ConnectionError("refused"), Kind.TRANSIENT, None),
         (requests.ReadTimeout("slow"), Kind.TRANSIENT, None),
         (StashError("Stash query failed"), Kind.STASH, None),
@@ -53,8 +54,8 @@ def test_outages_never_use_up_retries_nor_reach_the_dead_letters(kind: Kind) -> 
         assert decision.action is Action.RETRY and not decision.counts_as_attempt
 
 
-@pytest.mark.parametrize("kind", [Kind.UNAUTHORIZED, Kind.STASH_LOGIN])
-def test_a_refused_login_stops_the_drain_without_counting(kind: Kind) -> None:
+@pytest.mark.parametrize("kind", [Kind.CONFIG, Kind.STASH_LOGIN])
+def test_a_wrong_setting_or_refused_login_stops_the_drain_without_counting(kind: Kind) -> None:
     decision = decide(Failure(kind, "401"), 0, 5)
     assert decision.action is Action.STOP and not decision.counts_as_attempt
 
@@ -95,6 +96,13 @@ def test_breaker_trips_pauses_probes_and_closes() -> None:
     again = probing.failure(probing.probe_at())
     assert again.state == "open" and again.pause == min(MAX_PAUSE, breaker.pause * 2)
     assert again.success() == Breaker()
+
+
+def test_the_runs_first_look_at_plex_trips_at_once() -> None:
+    tripped = Breaker().trip(100.0)
+    assert tripped.state == "open" and tripped.opened_at == 100.0 and not tripped.allows(101.0)
+    probing = tripped.probing(tripped.probe_at())
+    assert probing.trip(200.0) == probing.failure(200.0)  # a failed probe backs off further
 
 
 def test_since_text_uses_stashs_zone_and_overlaps() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,9 @@ BOOLEAN_SETTINGS = (
     "sync_title", "sync_summary", "sync_studio", "sync_date", "sync_tags", "sync_performers",
     "sync_collections", "sync_rating", "sync_poster", "sync_art", "actor_photos",
 )
+
+# plex_certificate's value that turns the certificate check off.
+ANY_CERTIFICATE = "any"
 
 
 class ConfigError(UserError):
@@ -59,6 +63,11 @@ class PlexSyncConfig(BaseModel):
     path_map: list[tuple[str, str]] = Field(
         default_factory=list,
         description="Stash path prefix -> Plex path prefix rules.",
+    )
+    plex_certificate: str | None = Field(
+        default=None,
+        description="HTTPS only: a PEM file with the certificate (or its authority) to trust, "
+        "or 'any' to accept any certificate; empty = the system's authorities.",
     )
     data_dir: str | None = Field(default=None, description="Where PlexSync keeps its state.")
     strict_matching: bool = Field(
@@ -135,6 +144,20 @@ class PlexSyncConfig(BaseModel):
     def _check_path_map(cls, value: Any) -> Any:
         return parse_path_map(value) if isinstance(value, str) else value
 
+    @field_validator("plex_certificate", mode="before")
+    @classmethod
+    def _check_certificate(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return None if isinstance(value, str) else value
+        text = value.strip()
+        if text.lower() == ANY_CERTIFICATE:
+            return ANY_CERTIFICATE
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise ValueError(f"no file at {text!r}: give the PEM file of the certificate to "
+                             f"trust, or {ANY_CERTIFICATE!r} to accept any certificate")
+        return str(path)
+
     @field_validator("data_dir", mode="before")
     @classmethod
     def _check_data_dir(cls, value: Any) -> Any:
@@ -174,8 +197,8 @@ class PlexSyncConfig(BaseModel):
 
     def plan_fingerprint(self) -> str:
         """Changes when a setting that shapes what is written to Plex changes."""
-        plumbing = {"plex_url", "plex_token", "data_dir", "max_retries", "plex_timeout",
-                    "plex_concurrency", "trigger_plex_scan", "strict_matching"}
+        plumbing = {"plex_url", "plex_token", "plex_certificate", "data_dir", "max_retries",
+                    "plex_timeout", "plex_concurrency", "trigger_plex_scan", "strict_matching"}
         values = {k: v for k, v in self.model_dump().items() if k not in plumbing}
         return hashlib.sha1(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -23,11 +23,13 @@ from worker.context import Context
 from worker.retry import COVER_PENDING, Action, Failure, Kind, cover_delay, not_found_delay
 from worker.retry import decide as decide_failure
 from worker.scene_sync import SceneResult, claimed, plan_items, write_items
+from worker.stacks import shared
 from worker.tally import Tally
 
 
 class StopDrain(RuntimeError):
-    """Plex rejected the token or Stash the login: stop, keep every job, tell the user once."""
+    """A wrong setting (Kind.CONFIG) or Stash refusing this run's login (Kind.STASH_LOGIN):
+    stop, keep every job, tell the user once. The message names what to fix."""
 
     def __init__(self, failure: Failure) -> None:
         super().__init__(failure.message)
@@ -66,6 +68,7 @@ class Batch:
         self._open: dict[int, Job] = {}
         self._on_progress = on_progress
         self._fingerprint = ctx.config.plan_fingerprint()
+        self._halt: Failure | None = None  # a wrong setting met while writing: write no more
 
     # -- job endings ---------------------------------------------------------------------
     def _ack(self, jobs: list[Job]) -> None:
@@ -183,17 +186,35 @@ class Batch:
             elif verdict == "not_found":
                 self._not_found(item)
                 item.match = None
+        held = shared(self.ctx, [(w.scene, w.match) for w in work if w.match is not None],
+                      self.ctx.index())
+        for item in work:
+            if item.scene.id in held:
+                self._hold_shared(item, held[item.scene.id])
+                item.match = None
 
     def _review(self, work: Work) -> None:
         candidates = [
             {"rating_key": c.entry.rating_key, "file": c.entry.file, "reason": c.reason}
             for c in work.match.candidates  # type: ignore[union-attr]
         ]
-        self.ctx.state.update_status(work.scene.id, REVIEW, {"candidates": candidates})
+        self._for_review(work, {"candidates": candidates}, f"no exact path match in Plex; "
+                         f"{len(candidates)} candidate(s) need review (strict matching)")
+
+    def _hold_shared(self, work: Work, detail: dict) -> None:
+        """Another scene claims the same Plex item: writing both would make them overwrite each
+        other on every sync, so neither is written; the item is listed for review."""
+        stack = detail["shared"]
+        self._for_review(work, detail, f"Plex item {stack['rating_key']} holds the files of "
+                         f"scenes {', '.join(map(str, stack['scenes']))} "
+                         f"({', '.join(stack['files'])}); not written, listed for review",
+                         stack["rating_key"])
+
+    def _for_review(self, work: Work, detail: dict, why: str, key: str | None = None) -> None:
+        self.ctx.state.update_status(work.scene.id, REVIEW, detail, plex_item_key=key)
         self._ack(work.jobs)
         self.tally.review += 1
-        log.warning(f"scene {work.scene.id}: no exact path match in Plex; "
-                    f"{len(candidates)} candidate(s) need review (strict matching)")
+        log.warning(f"scene {work.scene.id}: {why}")
 
     def _not_found(self, work: Work) -> None:
         scanned = False
@@ -241,6 +262,10 @@ class Batch:
         for item in work:
             entries = item.match.items  # type: ignore[union-attr]
             targets = [items[e.rating_key] for e in entries if e.rating_key in items]
+            unreadable = [t for t in targets if isinstance(t, Exception)]
+            if unreadable:
+                self._failed(item, classify(unreadable[0]))
+                continue
             if len(targets) < len(entries):
                 self._failed(item, Failure(Kind.ITEM_GONE, "Plex item disappeared", 404))
                 continue
@@ -260,14 +285,17 @@ class Batch:
         return planned
 
     def _write_one(self, work: Work, edits: list) -> SceneResult | Failure | None:
-        if self.ctx.breaker.state == "open" or self._should_stop():
-            # Plex went down during this batch, or a task asked for the queue: the rest of
-            # the batch goes back untouched.
+        if self._halt or self.ctx.breaker.state == "open" or self._should_stop():
+            # A wrong setting or Plex down during this batch, or a task asked for the queue:
+            # the rest of the batch goes back untouched.
             return None
         try:
             return write_items(work.scene, edits, self.ctx.config, self.ctx.stash, self.ctx.plex)
         except Exception as exc:
-            return classify(exc)
+            failure = classify(exc)
+            if failure.kind is Kind.CONFIG:
+                self._halt = failure
+            return failure
 
     def _succeeded(self, work: Work, result: SceneResult) -> None:
         failure = None if not result.image_errors else Failure(

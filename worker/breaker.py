@@ -46,6 +46,13 @@ class Breaker:
             return Breaker("open", failures, now, FIRST_PAUSE)
         return replace(self, failures=failures)
 
+    def trip(self, now: float) -> Breaker:
+        """A failure that opens the breaker at once: the check at the start of a run found Plex
+        down, so no scene is tried first."""
+        if self.state == "closed":
+            return Breaker("open", self.failures + 1, now, FIRST_PAUSE)
+        return self.failure(now)
+
     def probing(self, now: float) -> Breaker:
         if self.state == "open" and self.allows(now):
             return replace(self, state="half_open")

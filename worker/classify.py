@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import re
+import ssl
+from collections.abc import Iterator
 from xml.etree.ElementTree import ParseError
 
 import requests
 from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 
+from plex.errors import TOKEN_REJECTED, PlexSettingError, UnreadableAnswer
 from stash import log
 from stash.errors import StashError, StashLoginRejected
 from worker.retry import Failure, Kind
 
 _STATUS = re.compile(r"^\((\d{3})\)")
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+_SAID = re.compile(r'<Response [^>]*status="([^"]+)"')
+
+UNTRUSTED_CERTIFICATE = (
+    "Plex's HTTPS certificate was not accepted ({reason}): set plex_certificate to the "
+    "certificate's PEM file to trust it, or to 'any' to accept any certificate (needed for "
+    "https://<address>:32400, whose certificate is made out to *.plex.direct); or use Plex's "
+    "http:// address in plex_url")
+PLAIN_HTTP = ("plex_url starts with https:// but the server there answers plain HTTP: use "
+              "http:// in plex_url")
+FORBIDDEN = ("Plex refused access (403): plex_token may not use this server or library; set "
+             "plex_token to the server owner's token")
 
 
 class FieldRejected(RuntimeError):
@@ -24,26 +39,80 @@ def _status(exc: BaseException) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything wrapped in it (requests wraps urllib3 wraps ssl)."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [*current.args, getattr(current, "reason", None), current.__cause__,
+                  current.__context__]
+        todo.extend(e for e in linked if isinstance(e, BaseException))
+
+
+def _tls(exc: requests.exceptions.SSLError) -> Failure:
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or "certificate verify failed"
+            return Failure(Kind.CONFIG, UNTRUSTED_CERTIFICATE.format(reason=reason))
+    if "WRONG_VERSION_NUMBER" in str(exc):
+        return Failure(Kind.CONFIG, PLAIN_HTTP)
+    # A handshake cut short: Plex restarting, say.
+    return Failure(Kind.TRANSIENT, "Plex is unreachable (the HTTPS handshake failed)")
+
+
+def _unreachable(exc: BaseException) -> Failure:
+    if isinstance(exc, requests.Timeout):
+        return Failure(Kind.TRANSIENT, "Plex did not answer within plex_timeout")
+    errors = [c.strerror for c in _causes(exc) if isinstance(c, OSError) and c.strerror]
+    found = _ERRNO.search(str(exc))
+    reason = errors[0] if errors else found.group(1).strip() if found else "connection failed"
+    return Failure(Kind.TRANSIENT, f"Plex is unreachable ({reason.rstrip('.')})")
+
+
+def _http(status: int | None, message: str) -> Failure:
+    if status is not None and (status >= 500 or status == 429):
+        # PMS says why in its body: <Response code="503" status="...database migrations."/>
+        said = _SAID.search(message)
+        why = f": {said.group(1)[:200]}" if said else ""
+        return Failure(Kind.TRANSIENT, f"Plex is unavailable (HTTP {status}{why})", status)
+    if status == 403:
+        return Failure(Kind.CONFIG, FORBIDDEN, status)
+    if status == 400:
+        return Failure(Kind.BAD_DATA, message, status)
+    return Failure(Kind.ERROR, message, status)
+
+
 def classify(exc: BaseException) -> Failure:
     message = log.redact(f"{type(exc).__name__}: {exc}")[:500]
+    if isinstance(exc, PlexSettingError):
+        return Failure(Kind.CONFIG, str(exc))
     if isinstance(exc, Unauthorized):  # before BadRequest: it is a subclass
-        return Failure(Kind.UNAUTHORIZED, "Plex rejected the token (401)", 401)
+        return Failure(Kind.CONFIG, TOKEN_REJECTED, 401)
     if isinstance(exc, NotFound):
         return Failure(Kind.ITEM_GONE, message, 404)
     if isinstance(exc, BadRequest):
-        status = _status(exc)
-        if status is not None and (status >= 500 or status == 429):
-            return Failure(Kind.TRANSIENT, message, status)
-        if status == 400:
-            return Failure(Kind.BAD_DATA, message, status)
-        return Failure(Kind.ERROR, message, status)
-    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
-        return Failure(Kind.TRANSIENT, message)
+        return _http(_status(exc), message)
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return _http(exc.response.status_code, message)
+    if isinstance(exc, UnreadableAnswer):
+        # Plex identified itself at the start of the run, so this is no setting's fault: the
+        # items' scenes own it (retried, then dead letters); a listing owns no scene, so it is
+        # waited out like an outage.
+        return Failure(Kind.ERROR if exc.scoped else Kind.TRANSIENT, str(exc))
+    if isinstance(exc, requests.exceptions.SSLError):  # before ConnectionError: a subclass
+        return _tls(exc)
+    if isinstance(exc, (requests.ConnectionError, requests.Timeout,
+                        requests.exceptions.ChunkedEncodingError)):
+        return _unreachable(exc)
     if isinstance(exc, StashLoginRejected):
         return Failure(Kind.STASH_LOGIN, str(exc), 401)
     if isinstance(exc, StashError):  # its message says what failed, in Stash's words
         return Failure(Kind.STASH, log.redact(str(exc))[:500])
     if isinstance(exc, ParseError):
-        return Failure(Kind.ERROR, "Plex answered something that is not XML "
-                       "(does plex_url point at Plex?)")
+        return Failure(Kind.ERROR, "Plex answered something that is not XML")
     return Failure(Kind.ERROR, message)

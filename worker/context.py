@@ -100,13 +100,15 @@ class Context:
             self.breaker = self.breaker.success()
             self.health.save(self.breaker, None)
 
-    def breaker_failure(self, failure: Failure) -> None:
+    def breaker_failure(self, failure: Failure, trip: bool = False) -> None:
+        """An outage failure; trip: open the breaker at once (the run's first look at Plex)."""
         was_open = self.breaker.state == "open"
-        self.breaker = self.breaker.failure(time.time())
+        now = time.time()
+        self.breaker = self.breaker.trip(now) if trip else self.breaker.failure(now)
         self.health.save(self.breaker, failure.message)
         if self.breaker.state == "open" and not was_open:
-            self.notify("warning", f"Plex is unreachable ({failure.message}); pausing the "
-                        "sync until it answers again. Queued changes are kept.")
+            self.notify("warning", f"{failure.message}; pausing the sync until Plex answers "
+                        "again. Queued changes are kept.")
 
     def notify(self, level: str, message: str) -> None:
         """A message the user must see in Stash's log, even from the detached drainer."""

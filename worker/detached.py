@@ -109,8 +109,8 @@ def run_detached(text: str) -> int:
     except (StopDrain, StashLoginRejected) as exc:
         count = JobQueue(str(data_dir)).counts()["waiting"]
         if isinstance(exc, StopDrain) and not exc.stash_login:
-            notices.post(data_dir, "error", f"{exc}: fix plex_token in Settings > Plugins. "
-                         f"{count} queued change(s) are kept and will be written afterwards.")
+            notices.post(data_dir, "error", f"{exc}. {count} queued change(s) are kept and "
+                         "will be written once that is fixed (then run Process Queue).")
             return 1
         # The login a hook handed over has lapsed: end cleanly, so that the next hook, which
         # brings a fresh one, can start a worker.

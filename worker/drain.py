@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from stash import log
 from worker.batch import Batch, StopDrain
+from worker.classify import classify
 from worker.context import Context
 from worker.retry import Failure, Kind
 from worker.tally import Tally
@@ -20,22 +21,31 @@ POLL = 0.2            # seconds between looks at the queue while waiting
 IDLE_EXIT = 30.0      # a detached drainer exits after this long with nothing to do
 
 
-def _probe(ctx: Context) -> bool:
-    """One cheap request decides whether Plex is back."""
-    ctx.breaker = ctx.breaker.probing(time.time())
+def _look(ctx: Context) -> Failure | None:
+    """Plex's check (PlexClient.check: is it Plex, the token, the libraries). A wrong setting
+    stops the drain before any scene is tried; an outage opens the breaker and is returned."""
     try:
-        ctx.plex.probe()
+        ctx.plex.check()
     except Exception as exc:
-        from worker.classify import classify
-
         failure = classify(exc)
-        if failure.kind is Kind.UNAUTHORIZED:  # back, but refusing the token: no outage
+        if failure.kind is Kind.CONFIG:
             raise StopDrain(failure) from None
-        ctx.breaker_failure(failure)  # still down: back off further
-        return False
-    log.info("Plex answers again; resuming the sync")
+        if failure.kind is not Kind.TRANSIENT:
+            raise
+        ctx.breaker_failure(failure, trip=True)
+        return failure
     ctx.breaker_success()
-    return True
+    return None
+
+
+def _probe(ctx: Context) -> Failure | None:
+    """One look decides whether Plex is back (and still Plex, still taking the token); while it
+    is not, the breaker backs off further and the outage is returned."""
+    ctx.breaker = ctx.breaker.probing(time.time())
+    failure = _look(ctx)
+    if failure is None:
+        log.info("Plex answers again; resuming the sync")
+    return failure
 
 
 def _wait(seconds: float, should_stop: Callable[[], bool]) -> None:
@@ -64,21 +74,28 @@ def drain(
     ctx.new_drain()
     total = Tally()
     idle_since = time.monotonic()
+    checked = False
     while not should_stop():
         now = time.time()
         ctx.keep_stash_login(now)
+        if not checked and ctx.breaker.state != "open" and ctx.queue.counts(now)["due"]:
+            checked = True  # once per run, before the first scene
+            total.outage = _look(ctx)
         if ctx.breaker.state == "open":
             if until_empty:
                 # A task holds Stash's job queue (one job at a time): it probes once, and while
                 # Plex stays down it leaves the queue to the background worker.
-                if total.outage is None and _probe(ctx):
-                    continue
-                total.outage = total.outage or Failure(Kind.TRANSIENT, "Plex is unreachable")
+                checked = True
+                if total.outage is None:
+                    total.outage = _probe(ctx)
+                    if total.outage is None:
+                        continue
                 break
             if not ctx.breaker.allows(now):
                 _wait(min(ctx.breaker.probe_at() - now, POLL * 25), should_stop)
                 continue
-            if not _probe(ctx):
+            checked = True
+            if _probe(ctx) is not None:
                 continue
         jobs = ctx.queue.take(BATCH_SIZE)
         if jobs:

@@ -6,8 +6,10 @@ import time
 from collections.abc import Callable
 
 from stash import log
+from stash.errors import StashError
 from stash.protocol import PluginInput, UserError
 from worker.batch import StopDrain
+from worker.classify import classify
 from worker.context import Context, open_context
 from worker.detached import take_over
 from worker.drain import drain
@@ -40,10 +42,31 @@ def _progress(start_waiting: int) -> Callable[[Tally], None]:
     return report
 
 
-def _outage(failure: Failure) -> str:
+def _what(failure: Failure) -> str:
     if failure.kind is Kind.STASH:
         return f"Stash failed ({failure.message})"
-    return "Plex is unreachable"
+    return failure.message
+
+
+def kept(ctx: Context, failure: Failure) -> str:
+    """What becomes of the queued changes, said after what went wrong."""
+    left = ctx.queue.counts()["waiting"]
+    when = {Kind.TRANSIENT: "when Plex answers (the background worker keeps trying)",
+            Kind.STASH: "when Stash answers (the background worker keeps trying)"}.get(
+        failure.kind, "once that is fixed (then run Process Queue)")
+    return f"{left} queued change(s) are kept and will be written {when}"
+
+
+def plex_trouble(ctx: Context, exc: Exception) -> UserError | None:
+    """A task's one message for Plex being down or wrongly set up before it could compare
+    anything (Reconcile, Preview); None for anything else (a bug, or Stash's own failure),
+    which keeps its own handling."""
+    if isinstance(exc, StashError):
+        return None
+    failure = classify(exc)
+    if failure.kind not in (Kind.CONFIG, Kind.TRANSIENT):
+        return None
+    return UserError(f"{failure.message}. Nothing was compared; {kept(ctx, failure)}")
 
 
 def drain_now(ctx: Context) -> Tally:
@@ -58,8 +81,7 @@ def drain_now(ctx: Context) -> Tally:
     except StopDrain as exc:
         if exc.stash_login:
             raise UserError(f"{exc}; queued changes are kept: run the task again") from None
-        raise UserError(f"{exc}: fix plex_token in Settings > Plugins; "
-                        "queued changes are kept") from None
+        raise UserError(f"{exc}. {kept(ctx, exc.failure)}") from None
     finally:
         lock.release()
 
@@ -68,7 +90,15 @@ def run_draining(plugin_input: PluginInput, enqueue: Callable[[Context], str] | 
     started = time.time()
     ctx = open_context(plugin_input.connection)
     try:
-        note = enqueue(ctx) if enqueue else ""
+        try:
+            note = enqueue(ctx) if enqueue else ""
+        except Exception as exc:
+            trouble = plex_trouble(ctx, exc)
+            if trouble is None:
+                raise
+            if ctx.queue.counts()["waiting"]:  # earlier changes: the worker keeps trying
+                ensure_drainer(ctx.data_dir, plugin_input.connection)
+            raise trouble from None
         if note:
             log.info(note)
         tally = drain_now(ctx)
@@ -80,11 +110,12 @@ def run_draining(plugin_input: PluginInput, enqueue: Callable[[Context], str] | 
         text = summary(tally, time.time() - started)
         if note:
             text = f"{note}; {text}"
-        if tally.outage is not None and left:
-            text += f"; {_outage(tally.outage)}, {left} change(s) kept for later"
-        elif left:
-            text += f"; {left} change(s) will be retried in the background"
         log.progress(1.0)
+        if tally.outage is not None and left:
+            # Stash must show the task as failed: it could not do its work.
+            raise UserError(f"{_what(tally.outage)}: {kept(ctx, tally.outage)}. So far: {text}")
+        if left:
+            text += f"; {left} change(s) will be retried in the background"
         log.info(text)
         return text
     finally:

@@ -6,13 +6,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from stash import log
 from stash.client import StashClient
 from stash.protocol import PluginInput, UserError
 from sync.matching import PathIndex, name_key
 from sync.paths import normalize, to_plex
+from sync.state import REVIEW
 from sync_queue.datadir import resolve_data_dir
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
@@ -31,12 +30,6 @@ class _Report:
         self.checks.append({"check": name, "ok": ok, "detail": detail})
         (log.info if ok else log.error)(f"[{'OK' if ok else 'FAIL'}] {name}: {detail}")
         return ok
-
-
-def _identity(config: PlexSyncConfig) -> str:
-    response = requests.get(f"{config.plex_url}/identity", timeout=config.plex_timeout)
-    response.raise_for_status()
-    return "Plex answers at " + config.plex_url
 
 
 def _path_map(report: _Report, ctx: Context, index: PathIndex) -> None:
@@ -121,26 +114,51 @@ def health_check(plugin_input: PluginInput) -> dict[str, Any]:
 
 def _plex_checks(report: _Report, ctx: Context) -> None:
     try:
+        plex = ctx.plex
         try:
-            report.add("plex", True, _identity(ctx.config))
-        except Exception as exc:
-            report.add("plex", False, f"Plex is not reachable: {classify(exc).message}")
-            return
-        try:
-            sections = ctx.plex.sections()
-        except UserError as exc:
-            report.add("libraries", False, str(exc))
-            return
+            version = plex.identify()
         except Exception as exc:
             failure = classify(exc)
-            name = "token" if failure.status == 401 else "libraries"
-            report.add(name, False, failure.message)
+            report.add("token" if failure.status == 401 else "plex", False, failure.message)
             return
-        report.add("token", True, "Plex accepts the token")
-        if not report.add("libraries", bool(sections),
-                          ", ".join(f"{s.title} ({', '.join(s.locations)})" for s in sections)
-                          or "no movie-type library found in Plex"):
+        report.add("plex", True, f"Plex Media Server {version} answers at {ctx.config.plex_url}")
+        if not report.add("token", *_token(plex)):
             return
-        _path_map(report, ctx, ctx.plex.index(force=True))
+        try:
+            sections = plex.sections()
+        except Exception as exc:
+            report.add("libraries", False, classify(exc).message)
+            return
+        report.add("libraries", True,
+                   ", ".join(f"{s.title} ({', '.join(s.locations)})" for s in sections))
+        _path_map(report, ctx, plex.index(force=True))
+        _shared_items(report, ctx)
     finally:
         ctx.close()
+
+
+def _shared_items(report: _Report, ctx: Context) -> None:
+    """Plex items held back because they hold the files of several scenes (sync/stacks.py)."""
+    items = {}
+    for record in ctx.state.with_status(REVIEW, limit=1_000_000):
+        if "shared" in record.detail:
+            items[record.detail["shared"]["rating_key"]] = record.detail["shared"]
+    if not items:
+        report.add("shared_items", True, "no Plex item holds the files of several scenes")
+        return
+    examples = "; ".join(
+        f"item {key} ({', '.join(stack['files'])}) for scenes "
+        f"{', '.join(map(str, stack['scenes']))}" for key, stack in list(items.items())[:3])
+    report.add("shared_items", False,
+               f"{len(items)} Plex item(s) hold the files of several Stash scenes and are not "
+               f"written: {examples}. Plex stacks files named part1, cd1... into one item: "
+               "rename them so Plex keeps them apart, or merge the scenes in Stash")
+
+
+def _token(plex: Any) -> tuple[bool, str]:
+    """Whether the token may edit: a shared or managed user's token reads but may not."""
+    if plex.can_edit():
+        return True, ("Plex accepts the token, and it can edit the libraries (the server "
+                      "owner's token)")
+    return False, ("the token can read the libraries but cannot edit them: it belongs to a "
+                   "shared or managed user. Set plex_token to the server owner's token")

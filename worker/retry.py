@@ -13,7 +13,8 @@ from enum import Enum
 
 class Kind(str, Enum):
     TRANSIENT = "transient"      # Plex unreachable, timed out, 5xx, 503 maintenance
-    UNAUTHORIZED = "unauthorized"  # Plex rejected the token: nothing will work until it is fixed
+    CONFIG = "config"            # a wrong setting (token, URL, library, certificate): nothing will
+                                 # work until it is fixed, so the run stops and keeps every job
     STASH = "stash"              # Stash unreachable or failing: retried, never Plex's outage
     STASH_LOGIN = "stash_login"  # Stash refused this run's login (401): a later run brings one
     ITEM_GONE = "item_gone"      # 404 for a Plex item: the index is stale
@@ -59,7 +60,7 @@ def backoff(attempts: int, rng: random.Random | None = None) -> float:
 def decide(failure: Failure, attempts: int, max_retries: int,
            rng: random.Random | None = None) -> Decision:
     """attempts = failed attempts so far, not counting this one."""
-    if failure.kind in (Kind.UNAUTHORIZED, Kind.STASH_LOGIN):
+    if failure.kind in (Kind.CONFIG, Kind.STASH_LOGIN):
         return Decision(Action.STOP, counts_as_attempt=False)
     if failure.kind in (Kind.TRANSIENT, Kind.STASH):
         # An outage is not the job's fault: it never uses up retries nor reaches the dead letters.

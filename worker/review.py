@@ -9,7 +9,7 @@ from stash import log
 from stash.protocol import PluginInput
 from sync.matching import Recommendation
 from worker.context import Context, open_context
-from worker.foreground import run_draining
+from worker.foreground import plex_trouble, run_draining
 from worker.survey import Finding, changes, survey
 
 EXAMPLES = 3
@@ -60,6 +60,11 @@ def preview(plugin_input: PluginInput) -> dict:
                 per_field[name] += 1
                 if len(examples.setdefault(name, [])) < EXAMPLES:
                     examples[name].append(_example(finding, name))
+    except Exception as exc:
+        trouble = plex_trouble(ctx, exc)
+        if trouble is None:
+            raise
+        raise trouble from None
     finally:
         ctx.close()
     lines = [f"  {name}: {count} item(s), e.g. {'; '.join(examples[name])}"

@@ -29,7 +29,7 @@ def _plex_health(ctx: Context) -> dict[str, Any]:
         health["last_error"] = last_error["message"]
         health["last_error_at"] = _when(last_error["at"])
     try:
-        ctx.plex.probe()
+        ctx.plex.check()
         health["reachable"] = True
     except Exception as exc:
         from worker.classify import classify
@@ -47,7 +47,8 @@ def collect(ctx: Context) -> dict[str, Any]:
          "next_attempt_at": _when(job.next_attempt_at), "last_error": job.last_error}
         for job in ctx.queue.waiting() if job.next_attempt_at > now
     ]
-    review = [{"scene_id": r.scene_id, "candidates": r.detail.get("candidates", [])}
+    review = [{"scene_id": r.scene_id, "candidates": r.detail.get("candidates", []),
+               **({"shared": r.detail["shared"]} if "shared" in r.detail else {})}
               for r in ctx.state.with_status(REVIEW)]
     not_found = [{"scene_id": r.scene_id, "files": r.detail.get("files", [])}
                  for r in ctx.state.with_status(NOT_FOUND)]
@@ -83,15 +84,23 @@ def render(report: dict[str, Any]) -> list[str]:
     lines.append(f"Dead letters: {dead['count']}")
     for reason, count in sorted(dead["by_reason"].items()):
         lines.append(f"  {count} x {reason}")
-    lines.append(f"Needing review (no exact path match): {len(report['review'])}")
+    lines.append(f"Needing review (no exact path match, or a Plex item shared by scenes): "
+                 f"{len(report['review'])}")
     for item in report["review"][:EXAMPLES]:
-        files = ", ".join(c["file"] for c in item["candidates"][:3])
-        lines.append(f"  scene {item['scene_id']}: candidates {files}")
+        lines.append(f"  scene {item['scene_id']}: {_review_line(item)}")
     lines.append(f"Not in Plex: {len(report['not_found'])}")
     for item in report["not_found"][:EXAMPLES]:
         lines.append(f"  scene {item['scene_id']}: {', '.join(item['files'][:1])}")
     lines.append(headline(report))
     return lines
+
+
+def _review_line(item: dict[str, Any]) -> str:
+    shared = item.get("shared")
+    if shared:
+        return (f"Plex item {shared['rating_key']} holds the files of scenes "
+                f"{', '.join(map(str, shared['scenes']))}: {', '.join(shared['files'][:3])}")
+    return f"candidates {', '.join(c['file'] for c in item['candidates'][:3])}"
 
 
 def headline(report: dict[str, Any]) -> str:

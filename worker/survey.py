@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from stash import log
 from sync.edit import UNSET, Edit
+from sync.item import PlexItem
 from sync.matching import PathIndex, Recommendation
 from sync.plan import plan
 from validation.scene import Scene
@@ -52,6 +53,7 @@ def changes(finding: Finding) -> list[str]:
 
 
 def survey(ctx: Context, on_progress: Callable[[int], None] | None = None) -> Iterator[Finding]:
+    ctx.plex.check()  # a wrong setting or an outage stops here, before a page is compared
     index = ctx.plex.index(force=True)
     done = 0
     page: list[Scene] = []
@@ -86,7 +88,7 @@ def _page(ctx: Context, scenes: list[Scene], index: PathIndex) -> Iterator[Findi
             written = record.written if record else {}
             for entry in found.items:
                 item = items.get(entry.rating_key)
-                if item is not None:
+                if isinstance(item, PlexItem):  # not gone, not unreadable
                     finding.edits.append(plan(scene, item, ctx.config,
                                               written.get(entry.rating_key)))
         yield finding

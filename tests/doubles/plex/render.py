@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from .item import Image, Item
+from .item import Image, Item, Part
 from .store import Section, Store
 
 IDENTIFIER = "com.plexapp.plugins.library"
@@ -151,7 +151,7 @@ def item(it: Item, section: Section, store: Store, *, full: bool) -> str:
         f' librarySectionKey="/library/sections/{section.key}"'
         f' librarySectionTitle="{esc(section.title)}">'
     )
-    parts = [_media(p.id, p.file, p.size) for p in it.parts]
+    parts = [_media(it.parts)]
     for kind, taggings in it.tags.items():
         shown = taggings if full else taggings[: LISTING_LIMITS[kind]]
         parts.extend(_tag(kind, t.tag, t.role, store) for t in shown)
@@ -160,13 +160,22 @@ def item(it: Item, section: Section, store: Store, *, full: bool) -> str:
     return f"{head}{''.join(parts)}</Video>"
 
 
-def _media(part_id: int, file: str, size: int) -> str:
-    ext = esc(file.rsplit(".", 1)[-1].lower()) if "." in file else ""
+def _media(parts: list[Part]) -> str:
+    """One Media; a stacked item (part1/cd1 files) holds each file as a Part of it."""
+    body = "".join(_part(p.id, p.file, p.size) for p in parts)
+    return f'<Media id="{parts[0].id}" container="{_ext(parts[0].file)}">{body}</Media>'
+
+
+def _part(part_id: int, file: str, size: int) -> str:
+    ext = _ext(file)
     return (
-        f'<Media id="{part_id}" container="{ext}"><Part id="{part_id}"'
-        f' key="/library/parts/{part_id}/file.{ext}" file="{esc(file)}" size="{size}"'
-        f' container="{ext}"/></Media>'
+        f'<Part id="{part_id}" key="/library/parts/{part_id}/file.{ext}" file="{esc(file)}"'
+        f' size="{size}" container="{ext}"/>'
     )
+
+
+def _ext(file: str) -> str:
+    return esc(file.rsplit(".", 1)[-1].lower()) if "." in file else ""
 
 
 def _tag(kind: str, name: str, role: str | None, store: Store) -> str:

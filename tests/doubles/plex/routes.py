@@ -14,7 +14,9 @@ from .store import Store
 HTML_ERRORS = {
     400: "Bad Request",
     401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
+    414: "Request-URI Too Large",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }

@@ -6,6 +6,7 @@ import collections
 import contextlib
 import secrets
 import socket
+import ssl
 import threading
 import time
 import traceback
@@ -14,11 +15,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ..tls import Certificate
 from .faults import MAINTENANCE_BODY, Faults
 from .routes import Request, Response, Settings, error, resolve
 from .store import Store
 
 TAG_MODES = ("replace", "append")
+# What a shared or managed user's token may not do: edit, upload, scan, and read /library, which
+# "only the owner has access to" (pkkid/python-plexapi: plexapi/server.py PlexServer.library, and
+# issue #174: a shared server's /library fails while /library/sections answers). Which status PMS
+# answers a refused edit with is not documented: 401 by default, 403 switchable. Ratings are
+# per user, so a shared user may rate.
+OWNER_ONLY = frozenset({"library", "edit", "upload_poster", "upload_art", "refresh"})
+READ_ONLY_STATUSES = (401, 403)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -43,7 +52,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        response = self.server.double._answer(self.command, self.path, self.headers, body)
+        double = self.server.double
+        response = double.faults.too_long(self.requestline)
+        if response is not None:
+            double._count("too_long", self.command, self.path)
+        else:
+            response = double._answer(self.command, self.path, self.headers, body)
         payload = response.body.encode()
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
@@ -59,9 +73,25 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int, double: PlexDouble) -> None:
+    def __init__(self, port: int, double: PlexDouble, tls: ssl.SSLContext | None) -> None:
         self.double = double
+        self.tls = tls
         super().__init__(("127.0.0.1", port), _Handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """With TLS, the handshake runs on the request's own thread: a client that refuses the
+        certificate (as requests does with an unknown one) costs only its own connection."""
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            request = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            request.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Connections cut by go_down()/stop() are expected; stay quiet."""
@@ -83,8 +113,13 @@ class _FaultSwitch:
 class PlexDouble:
     """A Plex Media Server stand-in on 127.0.0.1 that real plexapi clients talk to."""
 
-    def __init__(self, token: str = "plex-token", tag_mode: str = "replace", port: int = 0) -> None:
+    def __init__(self, token: str = "plex-token", tag_mode: str = "replace", port: int = 0,
+                 tls: Certificate | None = None) -> None:
         self.token = token
+        # A shared or managed user's token: reads what the owner shares, may not edit (OWNER_ONLY).
+        self.read_only_token: str | None = None
+        self.read_only_status = 401
+        self._tls = tls.server_context() if tls is not None else None
         self.store = Store()
         self.faults = Faults()
         self.settings = Settings(secrets.token_hex(20), "1.41.3.9314-a0bfb8370", "PlexDouble")
@@ -121,7 +156,7 @@ class PlexDouble:
             self._listen()
 
     def _listen(self) -> None:
-        self._httpd = _Server(self._port, self)
+        self._httpd = _Server(self._port, self, self._tls)
         self._port = self._httpd.server_address[1]
         threading.Thread(
             target=self._httpd.serve_forever,
@@ -138,7 +173,7 @@ class PlexDouble:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._port}"
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self._port}"
 
     # -- settings and faults --------------------------------------------------------------
     @property
@@ -155,6 +190,7 @@ class PlexDouble:
     maintenance = _FaultSwitch()
     error_rate = _FaultSwitch()
     hang = _FaultSwitch()
+    impostor = _FaultSwitch()
 
     def seed(self, value: int) -> None:
         self.faults.seed(value)
@@ -183,6 +219,13 @@ class PlexDouble:
         self, section_id: int, file: str, size: int = 0, delay: float = 0.0, **optional: Any
     ) -> None:
         self.store.add_pending(section_id, file, size, delay, **optional)
+
+    def stack(self, rk: str | int, file: str, size: int = 0) -> None:
+        """Make an item a stack of several files, as Plex does with `name - part1.mp4`,
+        `name - part2.mp4` (or cd1/cd2...) in one folder: one item, one Media, a Part per file
+        (support.plex.tv, "Naming and organizing your movie media files", multi-part movies;
+        newloran2/emplexer#92 shows such a stack)."""
+        self.store.add_part(str(rk), file, size)
 
     def remove_item(self, rk: str) -> None:
         self.store.remove_item(str(rk))
@@ -218,25 +261,46 @@ class PlexDouble:
         self.store.set_values(str(rk), [(f"{name}.locked", str(int(locked)))])
 
     # -- request handling (called on server threads) -------------------------------------
+    def _count(self, kind: str, method: str, target: str) -> None:
+        with self._log_lock:
+            self.counts[kind] += 1
+            self.requests.append((method, target))
+
+    def _refusal(self, kind: str, headers: Mapping[str, str],
+                 params: list[tuple[str, str]]) -> Response | None:
+        """401 without the owner's token; a read-only token may read, not edit."""
+        if kind == "identity":  # PMS answers /identity without a token
+            return None
+        token = headers.get("X-Plex-Token") or dict(params).get("X-Plex-Token") or ""
+        if secrets.compare_digest(token, self.token):
+            return None
+        shared = self.read_only_token
+        if shared and secrets.compare_digest(token, shared):
+            if kind not in OWNER_ONLY:
+                return None
+            if self.read_only_status not in READ_ONLY_STATUSES:
+                raise ValueError(f"read_only_status must be one of {READ_ONLY_STATUSES}")
+            return error(self.read_only_status)
+        return error(401)
+
     def _answer(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> Response:
         parts = urlsplit(target)
         params = parse_qsl(parts.query, keep_blank_values=True)
         kind, handler, match = resolve(method, parts.path)
-        with self._log_lock:
-            self.counts[kind] += 1
-            self.requests.append((method, target))
+        self._count(kind, method, target)
         self.faults.delay()
+        if (imposture := self.faults.imposture()) is not None:
+            return imposture
         if self.faults.maintenance:
             return Response(503, MAINTENANCE_BODY)
         if self.faults.fails():
             return error(500)
         if (override := self.faults.override(kind, params)) is not None:
             return override
-        token = headers.get("X-Plex-Token") or dict(params).get("X-Plex-Token")
-        if kind != "identity" and not secrets.compare_digest(token or "", self.token):
-            return error(401)
+        if (refusal := self._refusal(kind, headers, params)) is not None:
+            return refusal
         self.store.reveal_due(time.monotonic())
         request = Request(method, parts.path, params, headers, body)
         try:

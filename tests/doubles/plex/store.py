@@ -127,6 +127,11 @@ class Store:
             raise ValueError("the double only holds items in movie-type sections")
         return section
 
+    def add_part(self, rk: str, file: str, size: int) -> None:
+        """Stack another file onto an item, as Plex does with part1/cd1 names."""
+        with self.lock:
+            self.items[rk].parts.append(Part(self._next("part"), file, size))
+
     def remove_item(self, rk: str) -> None:
         with self.lock:
             item = self.items.pop(rk)
