@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stash.urls import same_picture, seen_by
-from sync import clean
-from sync.clean import fold
 from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef, _Unset, read_written
 from sync.item import Actor, PlexItem
 from sync.paths import stem
+from validation import clean
+from validation.clean import fold
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 

@@ -138,7 +138,7 @@ class SyncState:
 
     def claim_many(self, claims: dict[int, dict[str, Any]]) -> None:
         """Before writing: widen what each scene's record says PlexSync may own (see
-        worker.scene_sync.claimed), leaving its status and last success as they are."""
+        worker.write.claimed), leaving its status and last success as they are."""
         if not claims:
             return
         now = time.time()

@@ -16,7 +16,6 @@ import tempfile
 import time
 from typing import Any
 
-from sync import clean
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
@@ -24,6 +23,7 @@ from tests.doubles.stash import StashDouble
 from tests.harness import Harness
 from tests.plugin_run import ENTRY, ROOT, PluginRun, plugin_env
 from tests.schema_fidelity import assert_recorded_queries_valid
+from validation import clean
 
 # --- shared helpers ------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from sync.edit import Edit
 from sync.item import PlexItem
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
-from worker.scene_sync import plan_items, write_items
+from worker.write import plan_items, write_items
 
 SHOT = "http://stash:9999/scene/42/screenshot?t=1700000000"
 CONFIG = PlexSyncConfig(plex_url="http://127.0.0.1:32400", plex_token="token")

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from sync import clean
+from validation import clean
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # Timestamps are kept verbatim; anything longer than an RFC 3339 string is junk.

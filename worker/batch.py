@@ -14,17 +14,17 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from stash import log
+from sync.failure import COVER_PENDING, Action, Failure, Kind, cover_delay, not_found_delay
+from sync.failure import decide as decide_failure
 from sync.matching import Match, Recommendation, decide
 from sync.state import NOT_FOUND, REVIEW, SYNCED, SceneRecord
 from sync_queue.jobs import Job
 from validation.scene import Scene
-from worker.classify import classify
-from worker.context import Context
-from worker.retry import COVER_PENDING, Action, Failure, Kind, cover_delay, not_found_delay
-from worker.retry import decide as decide_failure
-from worker.scene_sync import SceneResult, claimed, plan_items, write_items
+from worker.outage import classify
+from worker.services import Context
 from worker.stacks import shared
 from worker.tally import Tally
+from worker.write import SceneResult, claimed, plan_items, write_items
 
 
 class StopDrain(RuntimeError):

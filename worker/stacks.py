@@ -12,7 +12,7 @@ from typing import Any
 from sync.matching import Match, PathIndex, Recommendation
 from sync.stacks import holds_part, partly_held
 from validation.scene import Scene
-from worker.context import Context
+from worker.services import Context
 
 
 def shared(ctx: Context, matched: list[tuple[Scene, Match]],

@@ -9,7 +9,7 @@ from typing import Any
 from stash import log
 from stash.protocol import PluginInput
 from sync.state import NOT_FOUND, REVIEW
-from worker.context import Context, open_context
+from worker.services import Context, open_context
 from worker.spawn import drainer_running
 
 EXAMPLES = 5
@@ -32,7 +32,7 @@ def _plex_health(ctx: Context) -> dict[str, Any]:
         ctx.plex.check()
         health["reachable"] = True
     except Exception as exc:
-        from worker.classify import classify
+        from worker.outage import classify
 
         health["reachable"] = False
         health["error"] = classify(exc).message

@@ -10,6 +10,8 @@ from stash import log
 from stash.client import StashClient
 from stash.errors import StashError, StashLoginRejected
 from stash.protocol import Connection
+from sync.breaker import Breaker
+from sync.failure import Failure
 from sync.matching import Match, PathIndex, match
 from sync.paths import folder, to_plex
 from sync.state import SyncState
@@ -20,9 +22,7 @@ from sync_queue.shown import STATE_DB
 from validation.config import BOOLEAN_SETTINGS, PlexSyncConfig
 from validation.scene import Scene
 from worker import notices
-from worker.breaker import Breaker
 from worker.health import HealthStore
-from worker.retry import Failure
 
 
 class Context:

@@ -10,10 +10,10 @@ import time
 from collections.abc import Callable
 
 from stash import log
+from sync.failure import Failure, Kind
 from worker.batch import Batch, StopDrain
-from worker.classify import classify
-from worker.context import Context
-from worker.retry import Failure, Kind
+from worker.outage import classify
+from worker.services import Context
 from worker.tally import Tally
 
 BATCH_SIZE = 1000     # scenes fetched from Stash in one query; progress is reported per 50

@@ -13,9 +13,9 @@ Task = Callable[[PluginInput], Any]
 
 def _registry() -> dict[str, Task]:
     # Imported lazily so an unknown mode is refused before any heavy import or network call.
-    from worker import task_modes
+    from tasks import sync
 
-    return task_modes.MODES
+    return sync.MODES
 
 
 def run_task(plugin_input: PluginInput) -> Any:

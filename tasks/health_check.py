@@ -16,8 +16,8 @@ from sync_queue.datadir import resolve_data_dir
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 from worker import defunct, deps
-from worker.classify import classify
-from worker.context import Context, load_config
+from worker.outage import classify
+from worker.services import Context, load_config
 
 SAMPLE = 25
 

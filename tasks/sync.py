@@ -1,19 +1,23 @@
-"""Tasks that drain in the foreground: Stash's progress bar, a log line per batch, a summary."""
+"""The writing tasks (Sync All, Sync Recent, Process Queue): queue what is not yet in Plex, then
+drain in the foreground with Stash's progress bar, a log line per batch and a summary."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from stash import log
 from stash.errors import StashError
 from stash.protocol import PluginInput, UserError
+from sync.failure import Failure, Kind
+from sync.recent import recent_filter
+from sync.state import SYNCED
 from worker.batch import StopDrain
-from worker.classify import classify
-from worker.context import Context, open_context
-from worker.detached import take_over
-from worker.drain import drain
-from worker.retry import Failure, Kind
+from worker.loop import drain
+from worker.outage import classify
+from worker.process import take_over
+from worker.services import Context, open_context
 from worker.spawn import ensure_drainer
 from worker.tally import Tally
 
@@ -120,3 +124,73 @@ def run_draining(plugin_input: PluginInput, enqueue: Callable[[Context], str] | 
         return text
     finally:
         ctx.close()
+
+
+def _queue_versions(ctx: Context, versions: list[tuple[int, str]], *, force: bool,
+                    reason: str) -> str:
+    """Queue the scenes whose current version is not yet in Plex (all of them with force)."""
+    total = len(versions)
+    if not force:
+        known = ctx.state.versions([scene_id for scene_id, _ in versions])
+        fingerprint = ctx.config.plan_fingerprint()
+
+        def current(scene_id: int, updated_at: str) -> bool:
+            status, synced_version, scene_hash = known.get(scene_id, ("", None, None))
+            return (status == SYNCED and synced_version == updated_at
+                    and (scene_hash or "").endswith(f":{fingerprint}"))
+
+        versions = [(sid, upd) for sid, upd in versions if not current(sid, upd)]
+    ctx.queue.enqueue_many(versions, reason=reason, force=force)
+    return f"{total - len(versions)} of {total} scene(s) already current in Plex"
+
+
+def sync_all(plugin_input: PluginInput, *, force: bool = False) -> str:
+    def enqueue(ctx: Context) -> str:
+        return _queue_versions(ctx, ctx.stash.scene_versions(), force=force,
+                               reason="sync_all_force" if force else "sync_all")
+
+    return run_draining(plugin_input, enqueue)
+
+
+def sync_recent(plugin_input: PluginInput) -> str:
+    raw_hours = plugin_input.args.get("hours", 24)
+    try:
+        hours = float(raw_hours)
+    except (TypeError, ValueError):
+        raise UserError(f"hours must be a number, got {raw_hours!r}") from None
+    if not 0 < hours <= 24 * 365:
+        raise UserError(f"hours must be between 0 and 8760, got {hours:g}")
+
+    def enqueue(ctx: Context) -> str:
+        scene_filter = recent_filter(ctx.stash.latest_update(), hours)
+        versions = ctx.stash.scene_versions(scene_filter) if scene_filter else []
+        return _queue_versions(ctx, versions, force=False, reason="sync_recent")
+
+    return run_draining(plugin_input, enqueue)
+
+
+def process_queue(plugin_input: PluginInput) -> str:
+    return run_draining(plugin_input, None)
+
+
+def _lazy(module: str, name: str) -> Callable[[PluginInput], Any]:
+    def run(plugin_input: PluginInput) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(plugin_input)
+    return run
+
+
+MODES: dict[str, Callable[[PluginInput], Any]] = {
+    "sync_all": sync_all,
+    "sync_all_force": lambda plugin_input: sync_all(plugin_input, force=True),
+    "sync_recent": sync_recent,
+    "process_queue": process_queue,
+    "queue_status": _lazy("tasks.status", "status_report"),
+    "dlq_retry": _lazy("tasks.housekeeping", "dlq_retry"),
+    "dlq_purge": _lazy("tasks.housekeeping", "dlq_purge"),
+    "clear_queue": _lazy("tasks.housekeeping", "clear_queue"),
+    "reconcile": _lazy("tasks.compare", "reconcile"),
+    "preview": _lazy("tasks.compare", "preview"),
+    "health_check": _lazy("tasks.health_check", "health_check"),
+}

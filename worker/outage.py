@@ -13,7 +13,7 @@ from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 from plex.errors import TOKEN_REJECTED, PlexSettingError, UnreadableAnswer
 from stash import log
 from stash.errors import StashError, StashLoginRejected
-from worker.retry import Failure, Kind
+from sync.failure import Failure, Kind
 
 _STATUS = re.compile(r"^\((\d{3})\)")
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")

@@ -11,7 +11,7 @@ from stash.protocol import PluginInput, UserError
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.jobs import JobQueue
-from worker.detached import take_over
+from worker.process import take_over
 from worker.spawn import ensure_drainer
 
 
