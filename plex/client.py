@@ -14,15 +14,16 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element, ParseError
 
 from plex import session as plex_session
+from plex import xml
 from plex.chunks import chunks, merge, target
 from plex.errors import PlexSettingError, UnreadableAnswer, not_plex, read_only_token
 from plex.identity import PATH as IDENTITY
 from plex.identity import identify
 from plex.index_cache import IndexCache
 from plex.params import rate_query
-from plex.sections import Section, choose_sections, parse_sections
+from plex.sections import Section, choose_sections
 from sync.edit import Edit
-from sync.item import PlexItem, parse_item
+from sync.item import PlexItem
 from sync.matching import IndexEntry, PathIndex
 from sync.paths import normalize
 from validation.config import PlexSyncConfig
@@ -101,7 +102,7 @@ class PlexClient:
     # -- sections and the path index -----------------------------------------------------
     def sections(self, refresh: bool = False) -> list[Section]:
         if self._sections is None or refresh:
-            every = parse_sections(self._xml("/library/sections"))
+            every = xml.sections(self._xml("/library/sections"))
             chosen, missing = choose_sections(every, self.config.plex_library)
             known = ", ".join(s.title for s in every if s.type == "movie")
             if missing:
@@ -138,11 +139,9 @@ class PlexClient:
                 f"/library/sections/{section.key}/all?type=1&includeGuids=0",
                 headers={"X-Plex-Container-Start": str(start),
                          "X-Plex-Container-Size": str(PAGE_SIZE)})
-            videos = container.findall("Video")
-            for video in videos:
-                yield from _parts(video, section.key)
-            total = int(container.get("totalSize") or container.get("size") or 0)
-            start += len(videos)
+            page, videos, total = xml.listing_page(container, section.key)
+            yield from page
+            start += videos
             if not videos or start >= total:
                 return
 
@@ -166,8 +165,7 @@ class PlexClient:
                     items.update(self.fetch_items(chunk[:len(chunk) // 2]))
                     items.update(self.fetch_items(chunk[len(chunk) // 2:]))
                 continue
-            for video in container.findall("Video"):
-                item = parse_item(video)
+            for item in xml.items(container):
                 items[item.rating_key] = item
         return items
 
@@ -268,12 +266,3 @@ class PlexClient:
         """Cheap and authenticated: fails on a wrong token as well as on an outage."""
         self._server.query("/library/sections")
 
-
-def _parts(video: Element, section_key: int) -> Iterator[IndexEntry]:
-    rating_key = video.get("ratingKey", "")
-    for part in video.iter("Part"):
-        file = part.get("file")
-        if rating_key and file:
-            size = part.get("size")
-            yield IndexEntry(rating_key, section_key, file,
-                             int(size) if size and size.isdigit() else None)

@@ -1,11 +1,10 @@
 import dataclasses
 import json
-import xml.etree.ElementTree as ET
 
 import pytest
 
 from sync.edit import UNSET, Edit, ImageRef
-from sync.item import Actor, PlexItem, parse_item
+from sync.item import Actor, PlexItem
 from sync.plan import plan, read_written
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
@@ -438,48 +437,3 @@ def test_bad_values_do_not_fail_the_scene():
     assert edit.rating == 8.0 and edit.fields["year"] == "2024"
     assert any("userRating" in note for note in edit.skipped)
     assert read_written("garbage") == read_written(None)  # type: ignore[arg-type]
-
-
-# -- parse_item ------------------------------------------------------------------------------------
-
-VIDEO_XML = """
-<MediaContainer size="1" librarySectionID="3">
-  <Video ratingKey="101" key="/library/metadata/101" type="movie" subtype="clip"
-      title="Real Title" titleSort="Real" studio="Studio X" summary="Para one.&#10;&#10;Two."
-      contentRating="XXX" originallyAvailableAt="2024-03-05" year="2024" userRating="8.0"
-      librarySectionID="3" librarySectionTitle="Clips">
-    <Media id="1"><Part id="1" key="/library/parts/1/file.mp4" file="/plex/a/my_scene.mp4"
-        size="10"/></Media>
-    <Media id="2"><Part id="2" file="D:\\Media\\b.mkv" size="11"/></Media>
-    <Genre id="1" tag="Outdoor"/><Genre id="2" tag="Blonde"/>
-    <Collection id="3" tag="Studio X"/><Label id="4" tag="Stash"/>
-    <Role id="5" tag="Jane" role="Nurse" thumb="http://x/p.jpg"/><Role id="6" tag="John"/>
-    <Field name="title" locked="1"/><Field name="genre" locked="1"/>
-    <Field name="thumb" locked="1"/><Field name="summary" locked="0"/>
-  </Video>
-</MediaContainer>
-"""
-
-
-def test_parse_item_reads_a_full_video_element():
-    parsed = parse_item(ET.fromstring(VIDEO_XML).find("Video"))
-    assert parsed.rating_key == "101" and parsed.section_id == 3
-    assert parsed.fields == {
-        "title": "Real Title", "titleSort": "Real", "studio": "Studio X",
-        "summary": "Para one.\n\nTwo.", "contentRating": "XXX",
-        "originallyAvailableAt": "2024-03-05", "year": "2024", "userRating": "8.0",
-    }
-    assert parsed.tags == {"genre": ["Outdoor", "Blonde"], "collection": ["Studio X"],
-                           "label": ["Stash"]}
-    assert parsed.actors == [Actor("Jane", "Nurse", "http://x/p.jpg"), Actor("John")]
-    assert parsed.locked == {"title", "genre", "thumb"}
-    assert parsed.files == ["/plex/a/my_scene.mp4", "D:\\Media\\b.mkv"]
-
-
-def test_parse_item_fills_absent_attributes_and_refuses_items_without_keys():
-    bare = parse_item(ET.fromstring('<Video ratingKey="7" librarySectionID="1"/>'))
-    assert bare.fields == EMPTY_FIELDS and bare.actors == [] and bare.files == []
-    with pytest.raises(ValueError):
-        parse_item(ET.fromstring('<Video librarySectionID="1"/>'))
-    with pytest.raises(ValueError):
-        parse_item(ET.fromstring('<Video ratingKey="7"/>'))
