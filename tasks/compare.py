@@ -90,12 +90,11 @@ def _page(ctx: Context, scenes: list[Scene], index: PathIndex) -> Iterator[Findi
         finding = Finding(scene, found.recommendation)
         if found.recommendation is Recommendation.HIGH:
             record = records.get(scene.id)
-            written = record.written if record else {}
             for entry in found.items:
                 item = items.get(entry.rating_key)
                 if isinstance(item, PlexItem):  # not gone, not unreadable
-                    finding.edits.append(plan(scene, item, ctx.config,
-                                              written.get(entry.rating_key)))
+                    last = record.owned(entry.rating_key) if record else None
+                    finding.edits.append(plan(scene, item, ctx.config, last))
         yield finding
 
 

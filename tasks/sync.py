@@ -10,9 +10,9 @@ from typing import Any
 from stash import log
 from stash.errors import StashError
 from stash.protocol import PluginInput, UserError
+from sync import freshness
 from sync.failure import Failure, Kind
 from sync.recent import recent_filter
-from sync.state import SYNCED
 from worker.batch import StopDrain
 from worker.loop import drain
 from worker.outage import classify
@@ -132,14 +132,9 @@ def _queue_versions(ctx: Context, versions: list[tuple[int, str]], *, force: boo
     total = len(versions)
     if not force:
         known = ctx.state.versions([scene_id for scene_id, _ in versions])
-        fingerprint = ctx.config.plan_fingerprint()
-
-        def current(scene_id: int, updated_at: str) -> bool:
-            status, synced_version, scene_hash = known.get(scene_id, ("", None, None))
-            return (status == SYNCED and synced_version == updated_at
-                    and (scene_hash or "").endswith(f":{fingerprint}"))
-
-        versions = [(sid, upd) for sid, upd in versions if not current(sid, upd)]
+        settings = ctx.config.plan_fingerprint()
+        versions = [(sid, updated) for sid, updated in versions if not freshness.in_plex(
+            known.get(sid), settings=settings, updated_at=updated)]
     ctx.queue.enqueue_many(versions, reason=reason, force=force)
     return f"{total - len(versions)} of {total} scene(s) already current in Plex"
 

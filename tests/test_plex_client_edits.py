@@ -15,6 +15,7 @@ from plexapi.exceptions import BadRequest, Unauthorized
 
 from plex.client import ITEMS_PER_FETCH, PlexClient
 from sync.edit import Edit
+from sync.ownership import Owned
 from sync.plan import plan
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.render import LISTING_LIMITS
@@ -68,10 +69,10 @@ def _scene(**changes: Any) -> Scene:
 
 
 # The collection PlexSync wrote last time; the scene no longer names it.
-LAST = {"tags": {"collection": ["Old & Studio, Inc"]}}
+LAST = Owned(tags={"collection": ["Old & Studio, Inc"]})
 
 
-def _planned(client: PlexClient, rk: str, scene: Scene, last: dict | None = LAST) -> Edit:
+def _planned(client: PlexClient, rk: str, scene: Scene, last: Owned | None = LAST) -> Edit:
     return plan(scene, client.fetch_items([rk])[rk], client.config, last)
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from sync import SyncState
+from sync.ownership import Owned
 from sync.state import NOT_FOUND, REVIEW, SYNCED
 from tests.plugin_run import ROOT
 
@@ -25,14 +26,14 @@ def test_failures_do_not_count_as_success_and_keep_the_last_write(tmp_path: Path
     state.update_status(7, NOT_FOUND, {"files": ["/x.mp4"]})
     assert state.get_last_synced_at(7) is None
     state.update_success(7, "101", stash_updated_at="2026-01-01T00:00:00+01:00",
-                         scene_hash="h1", written={"101": {"title": "A"}})
+                         scene_hash="h1", written={"101": Owned(fields={"title": "A"})})
     first = state.get_last_synced_at(7)
     state.update_status(7, REVIEW, {"candidates": ["102"]})
     record = state.get(7)
     assert record is not None
     assert record.status == REVIEW and record.detail == {"candidates": ["102"]}
     assert record.last_success_at == first == state.get_last_synced_at(7)
-    assert record.written == {"101": {"title": "A"}} and record.scene_hash == "h1"
+    assert record.owned("101").fields == {"title": "A"} and record.scene_hash == "h1"
     assert state.counts() == {REVIEW: 1}
     state.close()
 
@@ -40,7 +41,7 @@ def test_failures_do_not_count_as_success_and_keep_the_last_write(tmp_path: Path
 def test_state_survives_reopening(tmp_path: Path) -> None:
     path = str(tmp_path / "s.db")
     state = SyncState(path)
-    state.update_success(1, "11,12", scene_hash="abc", written={"11": {}, "12": {}})
+    state.update_success(1, "11,12", scene_hash="abc", written={"11": Owned(), "12": Owned()})
     state.close()
     reopened = SyncState(path)
     record = reopened.get(1)

@@ -14,17 +14,19 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from stash import log
+from sync import freshness
 from sync.failure import COVER_PENDING, Action, Failure, Kind, cover_delay, not_found_delay
 from sync.failure import decide as decide_failure
 from sync.matching import Match, Recommendation, decide
-from sync.state import NOT_FOUND, REVIEW, SYNCED, SceneRecord
+from sync.ownership import Owned
+from sync.state import NOT_FOUND, REVIEW, SceneRecord
 from sync_queue.jobs import Job
 from validation.scene import Scene
 from worker.outage import classify
 from worker.services import Context
 from worker.stacks import shared
 from worker.tally import Tally
-from worker.write import SceneResult, claimed, plan_items, write_items
+from worker.write import SceneResult, plan_items, write_items
 
 
 class StopDrain(RuntimeError):
@@ -105,10 +107,6 @@ class Batch:
         self.ctx.notify("error", f"scene {scene_id} moved to the dead letters after "
                         f"{newest.attempts + 1} attempts: {failure.message}")
 
-    def _sync_key(self, scene: Scene) -> str:
-        # The same scene must be written again when a setting changes what PlexSync writes.
-        return f"{scene.content_hash()}:{self._fingerprint}"
-
     # -- the batch -------------------------------------------------------------------------
     def run(self, jobs: list[Job]) -> Tally:
         self._open = {job.id: job for job in jobs}
@@ -159,7 +157,9 @@ class Batch:
             scene = Scene.from_stash(data)
             record = records.get(scene_id)
             forced = any(job.force for job in scene_jobs)
-            if not forced and _already_synced(record, self._sync_key(scene)):
+            recorded = record.recorded if record else None
+            if not forced and freshness.in_plex(recorded, settings=self._fingerprint,
+                                                content=scene.content_hash()):
                 self._ack(scene_jobs)
                 self.tally.skipped += 1
                 continue
@@ -269,16 +269,17 @@ class Batch:
             if len(targets) < len(entries):
                 self._failed(item, Failure(Kind.ITEM_GONE, "Plex item disappeared", 404))
                 continue
-            written = item.record.written if item.record else {}
+            owned = {t.rating_key: item.record.owned(t.rating_key) if item.record else Owned()
+                     for t in targets}
             try:
                 # Sync All (force) rewrites everything; other forced jobs (Reconcile) only
                 # skip the "already synced" check.
                 rewrite = any(job.reason == "sync_all_force" for job in item.jobs)
-                edits = plan_items(item.scene, targets, written, self.ctx.config, force=rewrite)
+                edits = plan_items(item.scene, targets, owned, self.ctx.config, force=rewrite)
             except Exception as exc:  # a bug in planning one scene must not stop the batch
                 self._failed(item, classify(exc))
                 continue
-            claims[item.scene.id] = {t.rating_key: claimed(written.get(t.rating_key), e.written)
+            claims[item.scene.id] = {t.rating_key: owned[t.rating_key].claimed(e.written)
                                      for t, e in edits}
             planned.append((item, edits))
         self.ctx.state.claim_many(claims)
@@ -302,11 +303,12 @@ class Batch:
             Kind.ERROR, f"could not download its cover from Stash: {result.image_errors[0]}")
         created = any(job.reason == "create" for job in work.jobs)
         wait = cover_delay(work.attempts) if created and result.placeholders else None
-        # Written, but not complete while a cover is missing: no hash, so it is not "current".
+        # Written, but not complete while a cover is missing: no stamp, so it is not current.
         complete = failure is None and wait is None
         self.ctx.state.update_success(
             work.scene.id, ",".join(result.written), stash_updated_at=work.scene.updated_at,
-            scene_hash=self._sync_key(work.scene) if complete else None,
+            scene_hash=freshness.stamp(work.scene.content_hash(), self._fingerprint)
+            if complete else None,
             written=result.written, refs=work.scene.refs)
         self.ctx.breaker_success()
         self.tally.requests += result.requests
@@ -346,6 +348,3 @@ class Batch:
             self._retry(jobs, decision.delay, failure.message, decision.counts_as_attempt)
         self.tally.errors.append(f"scene {scene_id}: {failure.message}")
 
-
-def _already_synced(record: SceneRecord | None, sync_key: str) -> bool:
-    return record is not None and record.status == SYNCED and record.scene_hash == sync_key
