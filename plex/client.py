@@ -7,7 +7,6 @@ plexapi's object layer would cost hidden requests (auto-reload, per-call section
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,12 +18,11 @@ from plex.chunks import chunks, merge, target
 from plex.errors import PlexSettingError, UnreadableAnswer, not_plex, read_only_token
 from plex.identity import PATH as IDENTITY
 from plex.identity import identify
-from plex.index_cache import IndexCache
 from plex.params import rate_query
 from plex.sections import Section, choose_sections
 from sync.edit import Edit
 from sync.item import PlexItem
-from sync.matching import IndexEntry, PathIndex
+from sync.matching import IndexEntry
 from sync.paths import normalize
 from validation.config import PlexSyncConfig
 
@@ -40,7 +38,6 @@ class PlexClient:
         self.config = config
         self._http = plex_session.session(config, data_dir)
         self._plexapi: Any = None
-        self._cache = IndexCache(str(data_dir / "plexsync.db"))
         self._sections: list[Section] | None = None
 
     @property
@@ -118,32 +115,22 @@ class PlexClient:
             self._sections = chosen
         return self._sections
 
-    def index(self, force: bool = False) -> PathIndex:
-        sections = self.sections(refresh=True)
-        if not force:
-            cached = self._cache.load(sections)
-            if cached is not None:
-                return PathIndex(cached)
-        entries = [entry for section in sections for entry in self._list(section)]
-        self._cache.store(sections, entries)
-        return PathIndex(entries)
-
-    def forget_index(self) -> None:
-        self._cache.clear()
-
-    def _list(self, section: Section) -> Iterator[IndexEntry]:
-        """One raw paged listing: only ratingKey and Part file/size are read."""
-        start = 0
-        while True:
-            container = self._xml(
-                f"/library/sections/{section.key}/all?type=1&includeGuids=0",
-                headers={"X-Plex-Container-Start": str(start),
-                         "X-Plex-Container-Size": str(PAGE_SIZE)})
-            page, videos, total = xml.listing_page(container, section.key)
-            yield from page
-            start += videos
-            if not videos or start >= total:
-                return
+    def listing(self, sections: list[Section]) -> list[IndexEntry]:
+        """Every part of every item of the sections: one raw paged listing per section."""
+        entries: list[IndexEntry] = []
+        for section in sections:
+            start = 0
+            while True:
+                container = self._xml(
+                    f"/library/sections/{section.key}/all?type=1&includeGuids=0",
+                    headers={"X-Plex-Container-Start": str(start),
+                             "X-Plex-Container-Size": str(PAGE_SIZE)})
+                page, videos, total = xml.listing_page(container, section.key)
+                entries += page
+                start += videos
+                if not videos or start >= total:
+                    break
+        return entries
 
     # -- items ---------------------------------------------------------------------------
     def fetch_items(self, rating_keys: list[str]) -> dict[str, PlexItem | UnreadableAnswer]:

@@ -17,11 +17,15 @@ from stash import log
 from stash.protocol import PluginInput
 from sync.edit import UNSET, Edit
 from sync.item import PlexItem
-from sync.matching import PathIndex, Recommendation
+from sync.matching import PathIndex, Recommendation, match
 from sync.plan import plan
+from sync.state import SyncState
 from tasks.sync import plex_trouble, run_draining
+from validation.config import PlexSyncConfig
 from validation.scene import Scene
-from worker.services import Context, open_context
+from worker.index import Index
+from worker.ports import PlexPort
+from worker.services import Services, open_services
 
 PAGE = 1000
 
@@ -57,34 +61,37 @@ def changes(finding: Finding) -> list[str]:
     return seen
 
 
-def survey(ctx: Context, on_progress: Callable[[int], None] | None = None) -> Iterator[Finding]:
-    ctx.plex.check()  # a wrong setting or an outage stops here, before a page is compared
-    index = ctx.plex.index(force=True)
+def survey(services: Services, on_progress: Callable[[int], None] | None = None
+           ) -> Iterator[Finding]:
+    plex, state, config = services.plex, services.stores.state, services.config
+    plex.check()  # a wrong setting or an outage stops here, before a page is compared
+    index = Index(plex, services.stores.index_cache).build(force=True)
     done = 0
     page: list[Scene] = []
-    for raw in ctx.stash.iter_scenes(PAGE):
+    for raw in services.stash.iter_scenes(PAGE):
         try:
             page.append(Scene.from_stash(raw))
         except ValueError as exc:
             log.warning(f"skipping a scene Stash returned without a usable id: {exc}")
         if len(page) >= PAGE:
-            yield from _page(ctx, page, index)
+            yield from _page(page, index, config, state, plex)
             done += len(page)
             page = []
             if on_progress:
                 on_progress(done)
     if page:
-        yield from _page(ctx, page, index)
+        yield from _page(page, index, config, state, plex)
         if on_progress:
             on_progress(done + len(page))
 
 
-def _page(ctx: Context, scenes: list[Scene], index: PathIndex) -> Iterator[Finding]:
-    records = ctx.state.get_many([s.id for s in scenes])
-    matches = {s.id: ctx.match(s, index) for s in scenes}
+def _page(scenes: list[Scene], index: PathIndex, config: PlexSyncConfig, state: SyncState,
+          plex: PlexPort) -> Iterator[Finding]:
+    records = state.get_many([s.id for s in scenes])
+    matches = {s.id: match(s.files, config.path_map, index) for s in scenes}
     keys = sorted({e.rating_key for m in matches.values()
                    if m.recommendation is Recommendation.HIGH for e in m.items})
-    items = ctx.plex.fetch_items(keys) if keys else {}
+    items = plex.fetch_items(keys) if keys else {}
     for scene in scenes:
         found = matches[scene.id]
         finding = Finding(scene, found.recommendation)
@@ -94,14 +101,14 @@ def _page(ctx: Context, scenes: list[Scene], index: PathIndex) -> Iterator[Findi
                 item = items.get(entry.rating_key)
                 if isinstance(item, PlexItem):  # not gone, not unreadable
                     last = record.owned(entry.rating_key) if record else None
-                    finding.edits.append(plan(scene, item, ctx.config, last))
+                    finding.edits.append(plan(scene, item, config, last))
         yield finding
 
 
 EXAMPLES = 3
 
 
-def _progress(label: str):  # type: ignore[no-untyped-def]
+def _progress(label: str) -> Callable[[int], None]:
     def report(done: int) -> None:
         log.info(f"{label}: compared {done} scenes")
     return report
@@ -110,10 +117,10 @@ def _progress(label: str):  # type: ignore[no-untyped-def]
 def reconcile(plugin_input: PluginInput) -> str:
     """Queue every scene whose Plex items differ from what Stash says, then write them."""
 
-    def enqueue(ctx: Context) -> str:
+    def enqueue(services: Services) -> str:
         differing: list[tuple[int, str | None]] = []
         missing: list[Finding] = []
-        for finding in survey(ctx, _progress("reconcile")):
+        for finding in survey(services, _progress("reconcile")):
             if finding.recommendation is Recommendation.NONE:
                 missing.append(finding)
             elif finding.differs or finding.recommendation is Recommendation.LOW:
@@ -122,7 +129,7 @@ def reconcile(plugin_input: PluginInput) -> str:
             files = [f.path for f in finding.scene.files[:1]]
             log.info(f"scene {finding.scene.id} has no Plex item: {files}")
         # Forced: a person's edit in Plex or a rename in Stash leaves the scene hash unchanged.
-        ctx.queue.enqueue_many(differing, reason="reconcile", force=True)
+        services.stores.queue.enqueue_many(differing, reason="reconcile", force=True)
         return (f"reconcile: {len(differing)} scene(s) differ from Plex and were queued; "
                 f"{len(missing)} have no Plex item")
 
@@ -132,12 +139,12 @@ def reconcile(plugin_input: PluginInput) -> str:
 def preview(plugin_input: PluginInput) -> dict:
     """A dry run of Sync All: what would change, per field, with a few examples. Writes nothing."""
     started = time.time()
-    ctx = open_context(plugin_input.connection)
+    services = open_services(plugin_input.connection)
     try:
         per_field: Counter[str] = Counter()
         examples: dict[str, list[str]] = {}
         totals: Counter[str] = Counter()
-        for finding in survey(ctx, _progress("preview")):
+        for finding in survey(services, _progress("preview")):
             totals[finding.recommendation.name.lower()] += 1
             names = changes(finding)
             if names:
@@ -147,12 +154,12 @@ def preview(plugin_input: PluginInput) -> dict:
                 if len(examples.setdefault(name, [])) < EXAMPLES:
                     examples[name].append(_example(finding, name))
     except Exception as exc:
-        trouble = plex_trouble(ctx, exc)
+        trouble = plex_trouble(services.stores.queue, exc)
         if trouble is None:
             raise
         raise trouble from None
     finally:
-        ctx.close()
+        services.close()
     lines = [f"  {name}: {count} item(s), e.g. {'; '.join(examples[name])}"
              for name, count in per_field.most_common()]
     # Last, as every task's log ends with its one-line summary.

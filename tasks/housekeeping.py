@@ -6,17 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from stash import log
-from stash.client import StashClient
 from stash.protocol import PluginInput, UserError
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.jobs import JobQueue
 from worker.process import take_over
+from worker.services import stash_port
 from worker.spawn import ensure_drainer
 
 
 def _data_dir(plugin_input: PluginInput) -> Path:
-    settings = StashClient(plugin_input.connection).plugin_settings()
+    settings = stash_port(plugin_input.connection).plugin_settings()
     return resolve_data_dir(settings.get("data_dir"), plugin_input.connection.config_dir)
 
 

@@ -1,11 +1,11 @@
-"""The writing tasks (Sync All, Sync Recent, Process Queue): queue what is not yet in Plex, then
-drain in the foreground with Stash's progress bar, a log line per batch and a summary."""
+"""The writing tasks (Sync All, Sync All (force), Sync Recent, Process Queue): queue what is not
+yet in Plex, then drain in the foreground until the queue is empty, with Stash's progress bar,
+a log line per batch and a summary."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from stash import log
 from stash.errors import StashError
@@ -13,11 +13,12 @@ from stash.protocol import PluginInput, UserError
 from sync import freshness
 from sync.failure import Failure, Kind
 from sync.recent import recent_filter
-from worker.batch import StopDrain
-from worker.loop import drain
-from worker.outage import classify
+from sync_queue.jobs import JobQueue
+from worker.loop import Drain, pause
+from worker.loop import Kind as Step
+from worker.outage import StopDrain, classify
 from worker.process import take_over
-from worker.services import Context, open_context
+from worker.services import Services, open_services
 from worker.spawn import ensure_drainer
 from worker.tally import Tally
 
@@ -38,8 +39,7 @@ def summary(tally: Tally, seconds: float) -> str:
 
 def _progress(start_waiting: int) -> Callable[[Tally], None]:
     def report(total: Tally) -> None:
-        done = total.synced + total.skipped + total.review + total.not_found + total.dead \
-            + total.dropped
+        done = total.progress
         log.progress(done / start_waiting if start_waiting else 1.0)
         log.info(f"progress: {done}/{start_waiting} scenes handled ({total.synced} written, "
                  f"{total.retrying} to retry)")
@@ -52,16 +52,16 @@ def _what(failure: Failure) -> str:
     return failure.message
 
 
-def kept(ctx: Context, failure: Failure) -> str:
+def kept(queue: JobQueue, failure: Failure) -> str:
     """What becomes of the queued changes, said after what went wrong."""
-    left = ctx.queue.counts()["waiting"]
+    left = queue.counts()["waiting"]
     when = {Kind.TRANSIENT: "when Plex answers (the background worker keeps trying)",
             Kind.STASH: "when Stash answers (the background worker keeps trying)"}.get(
         failure.kind, "once that is fixed (then run Process Queue)")
     return f"{left} queued change(s) are kept and will be written {when}"
 
 
-def plex_trouble(ctx: Context, exc: Exception) -> UserError | None:
+def plex_trouble(queue: JobQueue, exc: Exception) -> UserError | None:
     """A task's one message for Plex being down or wrongly set up before it could compare
     anything (Reconcile, Preview); None for anything else (a bug, or Stash's own failure),
     which keeps its own handling."""
@@ -70,81 +70,108 @@ def plex_trouble(ctx: Context, exc: Exception) -> UserError | None:
     failure = classify(exc)
     if failure.kind not in (Kind.CONFIG, Kind.TRANSIENT):
         return None
-    return UserError(f"{failure.message}. Nothing was compared; {kept(ctx, failure)}")
+    return UserError(f"{failure.message}. Nothing was compared; {kept(queue, failure)}")
 
 
-def drain_now(ctx: Context) -> Tally:
-    lock = take_over(ctx.data_dir, HANDOVER_TIMEOUT)
+def until_empty(drain: Drain, patience: float = RETRY_PATIENCE) -> Tally:
+    """Steps until the queue is empty, waiting up to `patience` for jobs that only retry soon.
+    A task holds Stash's job queue (one job at a time), so while Plex or Stash is down it
+    returns at once, keeping every job for the background worker."""
+    queue = drain.services.stores.queue
+    drain.begin()
+    while True:
+        step = drain.step(eager=True)
+        if step.kind is Step.DOWN:
+            break
+        if step.kind is Step.BATCH:
+            if step.tally and step.tally.outage is not None and not step.tally.progress:
+                break
+            continue
+        next_due = queue.next_due_at()
+        if queue.counts()["waiting"] == 0 or next_due is None \
+                or next_due - time.time() > patience:
+            break
+        drain.new_pass()
+        pause(step.wait, drain.should_stop)
+    return drain.total
+
+
+def drain_now(services: Services) -> Tally:
+    lock = take_over(services.data_dir, HANDOVER_TIMEOUT)
     if lock is None:
         raise UserError("the background PlexSync worker did not hand over in time; "
                         "try the task again")
+    queue = services.stores.queue
     try:
-        waiting = ctx.queue.counts()["waiting"]
-        return drain(ctx, until_empty=True, patience=RETRY_PATIENCE,
-                     on_batch=_progress(waiting))
+        return until_empty(Drain(services, on_batch=_progress(queue.counts()["waiting"])))
     except StopDrain as exc:
         if exc.stash_login:
             raise UserError(f"{exc}; queued changes are kept: run the task again") from None
-        raise UserError(f"{exc}. {kept(ctx, exc.failure)}") from None
+        raise UserError(f"{exc}. {kept(queue, exc.failure)}") from None
     finally:
         lock.release()
 
 
-def run_draining(plugin_input: PluginInput, enqueue: Callable[[Context], str] | None) -> str:
+def run_draining(plugin_input: PluginInput, enqueue: Callable[[Services], str] | None) -> str:
     started = time.time()
-    ctx = open_context(plugin_input.connection)
+    services = open_services(plugin_input.connection)
+    queue = services.stores.queue
     try:
         try:
-            note = enqueue(ctx) if enqueue else ""
+            note = enqueue(services) if enqueue else ""
         except Exception as exc:
-            trouble = plex_trouble(ctx, exc)
+            trouble = plex_trouble(queue, exc)
             if trouble is None:
                 raise
-            if ctx.queue.counts()["waiting"]:  # earlier changes: the worker keeps trying
-                ensure_drainer(ctx.data_dir, plugin_input.connection)
+            if queue.counts()["waiting"]:  # earlier changes: the worker keeps trying
+                ensure_drainer(services.data_dir, plugin_input.connection)
             raise trouble from None
         if note:
             log.info(note)
-        tally = drain_now(ctx)
-        left = ctx.queue.counts()["waiting"]
+        tally = drain_now(services)
+        left = queue.counts()["waiting"]
         if left:
             # Retries due later are handed to the background worker rather than holding Stash's
             # job queue (it runs one job at a time).
-            ensure_drainer(ctx.data_dir, plugin_input.connection)
+            ensure_drainer(services.data_dir, plugin_input.connection)
         text = summary(tally, time.time() - started)
         if note:
             text = f"{note}; {text}"
         log.progress(1.0)
         if tally.outage is not None and left:
             # Stash must show the task as failed: it could not do its work.
-            raise UserError(f"{_what(tally.outage)}: {kept(ctx, tally.outage)}. So far: {text}")
+            raise UserError(f"{_what(tally.outage)}: {kept(queue, tally.outage)}. So far: {text}")
         if left:
             text += f"; {left} change(s) will be retried in the background"
         log.info(text)
         return text
     finally:
-        ctx.close()
+        services.close()
 
 
-def _queue_versions(ctx: Context, versions: list[tuple[int, str]], *, force: bool,
+def _queue_versions(services: Services, versions: list[tuple[int, str]], *, force: bool,
                     reason: str) -> str:
     """Queue the scenes whose current version is not yet in Plex (all of them with force)."""
     total = len(versions)
     if not force:
-        known = ctx.state.versions([scene_id for scene_id, _ in versions])
-        settings = ctx.config.plan_fingerprint()
+        known = services.stores.state.versions([scene_id for scene_id, _ in versions])
+        settings = services.config.plan_fingerprint()
         versions = [(sid, updated) for sid, updated in versions if not freshness.in_plex(
             known.get(sid), settings=settings, updated_at=updated)]
-    ctx.queue.enqueue_many(versions, reason=reason, force=force)
+    services.stores.queue.enqueue_many(versions, reason=reason, force=force)
     return f"{total - len(versions)} of {total} scene(s) already current in Plex"
 
 
 def sync_all(plugin_input: PluginInput, *, force: bool = False) -> str:
-    def enqueue(ctx: Context) -> str:
-        return _queue_versions(ctx, ctx.stash.scene_versions(), force=force,
+    def enqueue(services: Services) -> str:
+        return _queue_versions(services, services.stash.scene_versions(), force=force,
                                reason="sync_all_force" if force else "sync_all")
 
     return run_draining(plugin_input, enqueue)
+
+
+def sync_all_force(plugin_input: PluginInput) -> str:
+    return sync_all(plugin_input, force=True)
 
 
 def sync_recent(plugin_input: PluginInput) -> str:
@@ -156,36 +183,13 @@ def sync_recent(plugin_input: PluginInput) -> str:
     if not 0 < hours <= 24 * 365:
         raise UserError(f"hours must be between 0 and 8760, got {hours:g}")
 
-    def enqueue(ctx: Context) -> str:
-        scene_filter = recent_filter(ctx.stash.latest_update(), hours)
-        versions = ctx.stash.scene_versions(scene_filter) if scene_filter else []
-        return _queue_versions(ctx, versions, force=False, reason="sync_recent")
+    def enqueue(services: Services) -> str:
+        scene_filter = recent_filter(services.stash.latest_update(), hours)
+        versions = services.stash.scene_versions(scene_filter) if scene_filter else []
+        return _queue_versions(services, versions, force=False, reason="sync_recent")
 
     return run_draining(plugin_input, enqueue)
 
 
 def process_queue(plugin_input: PluginInput) -> str:
     return run_draining(plugin_input, None)
-
-
-def _lazy(module: str, name: str) -> Callable[[PluginInput], Any]:
-    def run(plugin_input: PluginInput) -> Any:
-        import importlib
-
-        return getattr(importlib.import_module(module), name)(plugin_input)
-    return run
-
-
-MODES: dict[str, Callable[[PluginInput], Any]] = {
-    "sync_all": sync_all,
-    "sync_all_force": lambda plugin_input: sync_all(plugin_input, force=True),
-    "sync_recent": sync_recent,
-    "process_queue": process_queue,
-    "queue_status": _lazy("tasks.status", "status_report"),
-    "dlq_retry": _lazy("tasks.housekeeping", "dlq_retry"),
-    "dlq_purge": _lazy("tasks.housekeeping", "dlq_purge"),
-    "clear_queue": _lazy("tasks.housekeeping", "clear_queue"),
-    "reconcile": _lazy("tasks.compare", "reconcile"),
-    "preview": _lazy("tasks.compare", "preview"),
-    "health_check": _lazy("tasks.health_check", "health_check"),
-}

@@ -1,4 +1,7 @@
-"""The drain loop: take due jobs in batches, pause while Plex is down, stop when told.
+"""The drain loop's one step: look at Plex, take due jobs and run them as a batch, or say why
+not. How long to go on is the caller's choice: a task until the queue is empty
+(tasks/sync.py until_empty), the detached worker until it has been idle a while
+(worker/process.py until_idle).
 
 Only the holder of the drainer lock runs this, so on entry any job still marked taken belongs
 to a process that died (SIGKILL, crash, power loss) and goes back to the queue.
@@ -8,122 +11,110 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from enum import Enum
+from typing import NamedTuple
 
 from stash import log
-from sync.failure import Failure, Kind
-from worker.batch import Batch, StopDrain
-from worker.outage import classify
-from worker.services import Context
+from stash.errors import StashError, StashLoginRejected
+from worker.batch import Batch
+from worker.index import Index
+from worker.outage import Outage
+from worker.services import Services
 from worker.tally import Tally
 
 BATCH_SIZE = 1000     # scenes fetched from Stash in one query; progress is reported per 50
 POLL = 0.2            # seconds between looks at the queue while waiting
-IDLE_EXIT = 30.0      # a detached drainer exits after this long with nothing to do
 
 
-def _look(ctx: Context) -> Failure | None:
-    """Plex's check (PlexClient.check: is it Plex, the token, the libraries). A wrong setting
-    stops the drain before any scene is tried; an outage opens the breaker and is returned."""
-    try:
-        ctx.plex.check()
-    except Exception as exc:
-        failure = classify(exc)
-        if failure.kind is Kind.CONFIG:
-            raise StopDrain(failure) from None
-        if failure.kind is not Kind.TRANSIENT:
-            raise
-        ctx.breaker_failure(failure, trip=True)
-        return failure
-    ctx.breaker_success()
-    return None
+class Kind(Enum):
+    BATCH = "batch"  # jobs were taken and run
+    DOWN = "down"    # Plex is down (the breaker is open): no job was taken
+    IDLE = "idle"    # no job is due
 
 
-def _probe(ctx: Context) -> Failure | None:
-    """One look decides whether Plex is back (and still Plex, still taking the token); while it
-    is not, the breaker backs off further and the outage is returned."""
-    ctx.breaker = ctx.breaker.probing(time.time())
-    failure = _look(ctx)
-    if failure is None:
-        log.info("Plex answers again; resuming the sync")
-    return failure
+class Step(NamedTuple):
+    kind: Kind
+    tally: Tally | None = None
+    wait: float = 0.0  # DOWN: until the next probe is due; IDLE: a short look ahead
 
 
-def _wait(seconds: float, should_stop: Callable[[], bool]) -> None:
+def pause(seconds: float, should_stop: Callable[[], bool]) -> None:
     deadline = time.monotonic() + max(0.0, seconds)
     while time.monotonic() < deadline and not should_stop():
         time.sleep(min(POLL, max(0.0, deadline - time.monotonic())))
 
 
-def drain(
-    ctx: Context,
-    *,
-    until_empty: bool,
-    idle_exit: float = IDLE_EXIT,
-    patience: float = 0.0,
-    should_stop: Callable[[], bool] = lambda: False,
-    on_batch: Callable[[Tally], None] | None = None,
-) -> Tally:
-    """Process jobs until the queue is empty (tasks) or idle for idle_exit (detached drainer).
+class Drain:
+    """The loop's state: Plex's health and the path index, kept from run to run of one process,
+    and the counts of the current run (begin starts one)."""
 
-    patience: with until_empty, how long a task waits for jobs that are only retrying later.
-    A task also returns once Plex is down (the circuit is open), keeping every job.
-    """
-    resumed = ctx.queue.resume_abandoned()
-    if resumed:
-        log.info(f"resumed {resumed} job(s) left unfinished by a stopped PlexSync process")
-    ctx.new_drain()
-    total = Tally()
-    idle_since = time.monotonic()
-    checked = False
-    while not should_stop():
+    def __init__(self, services: Services, *, should_stop: Callable[[], bool] = lambda: False,
+                 on_batch: Callable[[Tally], None] | None = None) -> None:
+        self.services = services
+        self._queue = services.stores.queue
+        self.should_stop = should_stop
+        self._on_batch = on_batch
+        self.outage = Outage(services.stores.health, services.notify)
+        self.index = Index(services.plex, services.stores.index_cache)
+        self.total = Tally()
+        self._looked = False
+
+    def begin(self) -> None:
+        """A run: jobs a dead process left taken go back to the queue, Plex is looked at again
+        before the first scene, and the counts start from nothing."""
+        resumed = self._queue.resume_abandoned()
+        if resumed:
+            log.info(f"resumed {resumed} job(s) left unfinished by a stopped PlexSync process")
+        self.index.new_pass()
+        self.total = Tally()
+        self._looked = False
+
+    def step(self, *, eager: bool) -> Step:
+        """eager (a task): while Plex is down, probe at once, and only while this run has met
+        no outage; otherwise (the worker) probe once the breaker's pause is over."""
         now = time.time()
-        ctx.keep_stash_login(now)
-        if not checked and ctx.breaker.state != "open" and ctx.queue.counts(now)["due"]:
-            checked = True  # once per run, before the first scene
-            total.outage = _look(ctx)
-        if ctx.breaker.state == "open":
-            if until_empty:
-                # A task holds Stash's job queue (one job at a time): it probes once, and while
-                # Plex stays down it leaves the queue to the background worker.
-                checked = True
-                if total.outage is None:
-                    total.outage = _probe(ctx)
-                    if total.outage is None:
-                        continue
-                break
-            if not ctx.breaker.allows(now):
-                _wait(min(ctx.breaker.probe_at() - now, POLL * 25), should_stop)
-                continue
-            checked = True
-            if _probe(ctx) is not None:
-                continue
-        jobs = ctx.queue.take(BATCH_SIZE)
-        if jobs:
-            report = (lambda part: on_batch(total.plus(part))) if on_batch else None
-            tally = Batch(ctx, on_progress=report, should_stop=should_stop).run(jobs)
-            total.add(tally)
-            if on_batch:
-                on_batch(total)
-            idle_since = time.monotonic()
-            if until_empty and tally.outage is not None and not tally.progress:
-                break  # Stash or Plex is down: a task leaves the jobs to the background worker
-            continue
-        if not _keep_waiting(ctx, until_empty, idle_exit, patience, idle_since):
-            break
-        # Jobs due after a pause are a new pass: a scene looked for in vain before may be in
-        # Plex by now (a retry, a scan PlexSync asked for), so a miss may list Plex again.
-        ctx.new_drain()
-        next_due = ctx.queue.next_due_at()
-        _wait(min(POLL * 5, (next_due or now + POLL) - now), should_stop)
-    return total
+        self._keep_stash_login(now)
+        plex = self.services.plex
+        if not self._looked and not self.outage.open and self._queue.counts(now)["due"]:
+            self._looked = True  # once per run, before the first scene
+            self.total.outage = self.outage.look(plex)
+        if self.outage.open:
+            breaker = self.outage.breaker
+            if not (self.total.outage is None if eager else breaker.allows(now)):
+                return Step(Kind.DOWN, wait=breaker.probe_at() - now)
+            self._looked = True
+            failure = self.outage.probe(plex)
+            if failure is not None:
+                self.total.outage = failure
+                return Step(Kind.DOWN, wait=self.outage.breaker.probe_at() - time.time())
+        jobs = self._queue.take(BATCH_SIZE)
+        if not jobs:
+            next_due = self._queue.next_due_at()
+            return Step(Kind.IDLE, wait=min(POLL * 5, (next_due or now + POLL) - now))
+        tally = self._batch().run(jobs)
+        self.total.add(tally)
+        if self._on_batch:
+            self._on_batch(self.total)
+        return Step(Kind.BATCH, tally)
 
+    def new_pass(self) -> None:
+        """Jobs due after a pause are a new pass (worker/index.py)."""
+        self.index.new_pass()
 
-def _keep_waiting(ctx: Context, until_empty: bool, idle_exit: float, patience: float,
-                  idle_since: float) -> bool:
-    waiting = ctx.queue.counts()["waiting"]
-    if until_empty:
-        if waiting == 0:
-            return False
-        next_due = ctx.queue.next_due_at()
-        return next_due is not None and next_due - time.time() <= patience
-    return waiting > 0 or time.monotonic() - idle_since < idle_exit
+    def _batch(self) -> Batch:
+        s = self.services
+        report = self._on_batch
+        total = self.total
+        return Batch(s.config, s.stores, s.stash, s.plex, self.index, self.outage, s.notify,
+                     on_progress=(lambda part: report(total.plus(part))) if report else None,
+                     should_stop=self.should_stop)
+
+    def _keep_stash_login(self, now: float) -> None:
+        """Waiting for Plex or for retries makes no Stash request; the login must not lapse
+        meanwhile. Stash away is the next batch's business; a refused login ends the drain."""
+        try:
+            self.services.stash.keep_login(now)
+        except StashLoginRejected:
+            raise
+        except StashError as exc:
+            log.debug(f"could not renew the Stash login: {exc}")

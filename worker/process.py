@@ -29,16 +29,18 @@ from stash.protocol import Connection, UserError, parse_connection
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from worker import defunct, notices
-from worker.batch import StopDrain
 from worker.liveness import alive
-from worker.loop import drain
-from worker.services import Context, open_context
+from worker.loop import POLL, Drain, Kind, pause
+from worker.outage import StopDrain
+from worker.services import Services, open_services
 from worker.spawn import ENTRY, LOCK_NAME, start_drainer
+from worker.tally import Tally
 
 PLUGIN_ROOT = Path(__file__).resolve().parent.parent
 CODE_LOOK_EVERY = 2.0  # seconds
 STASH_PATIENCE = 30.0  # seconds Stash may fail every request before the worker ends
 CODE_CHANGED = "the plugin's code changed on disk"
+IDLE_EXIT = 30.0  # seconds with nothing to do before the worker exits
 
 Fingerprint = frozenset[tuple[str, int, int]]
 
@@ -123,12 +125,34 @@ def take_over(data_dir: Path, timeout: float) -> FileLock | None:
         (data_dir / HANDOVER).unlink(missing_ok=True)
 
 
-def _drain_detached(ctx: Context, lock: FileLock, lifetime: Lifetime) -> None:
-    def stop() -> bool:
-        return handover_requested(ctx.data_dir) or lifetime.over()
+def until_idle(drain: Drain, idle_exit: float = IDLE_EXIT) -> Tally:
+    """Steps until nothing was due for idle_exit, pausing while Plex is down; returns early
+    when told to stop (a task asks for the queue, or the worker's lifetime is over)."""
+    queue = drain.services.stores.queue
+    drain.begin()
+    idle_since = time.monotonic()
+    while not drain.should_stop():
+        step = drain.step(eager=False)
+        if step.kind is Kind.DOWN:
+            pause(min(step.wait, POLL * 25), drain.should_stop)
+            continue
+        if step.kind is Kind.BATCH:
+            idle_since = time.monotonic()
+            continue
+        if queue.counts()["waiting"] == 0 and time.monotonic() - idle_since >= idle_exit:
+            break
+        drain.new_pass()
+        pause(step.wait, drain.should_stop)
+    return drain.total
 
+
+def _drain_detached(services: Services, lock: FileLock, lifetime: Lifetime) -> None:
+    def stop() -> bool:
+        return handover_requested(services.data_dir) or lifetime.over()
+
+    drain = Drain(services, should_stop=stop)
     while True:
-        tally = drain(ctx, until_empty=False, should_stop=stop)
+        tally = until_idle(drain)
         if tally.synced or tally.dead:
             log.info(f"drained: {tally.synced} synced, {tally.skipped} already current, "
                      f"{tally.dead} dead-lettered, {tally.retrying} retrying")
@@ -136,18 +160,18 @@ def _drain_detached(ctx: Context, lock: FileLock, lifetime: Lifetime) -> None:
         if stop():
             return
         # A hook may have queued a job after our last look, while it still saw the lock held.
-        if ctx.queue.counts()["waiting"] == 0 or not lock.acquire(0):
+        if services.stores.queue.counts()["waiting"] == 0 or not lock.acquire(0):
             return
 
 
-def _ended_on_its_own(ctx: Context, connection: Connection, reason: str) -> None:
-    waiting = ctx.queue.counts()["waiting"]
+def _ended_on_its_own(services: Services, connection: Connection, reason: str) -> None:
+    waiting = services.stores.queue.counts()["waiting"]
     if reason != CODE_CHANGED:
-        ctx.notify("warning", f"the background worker stopped: {reason}. {waiting} queued "
-                   "change(s) are kept for the next hook or task.")
+        services.notify("warning", f"the background worker stopped: {reason}. {waiting} "
+                        "queued change(s) are kept for the next hook or task.")
     elif waiting and ENTRY.exists():
         log.info(f"{reason}: handing {waiting} queued change(s) to a worker with the new code")
-        start_drainer(ctx.data_dir, connection)
+        start_drainer(services.data_dir, connection)
     else:
         log.info(f"{reason}: this worker ends")
 
@@ -160,9 +184,9 @@ def run_detached(text: str) -> int:
     except (ValueError, KeyError, TypeError, UserError) as exc:
         log.error(f"drainer started without valid input: {exc}")
         return 2
-    ctx: Context | None = None
+    services: Services | None = None
     # Before anything else: the code this process runs is what is on disk now.
-    lifetime = Lifetime(lambda: ctx.stash.silent_since if ctx is not None else None)
+    lifetime = Lifetime(lambda: services.stash.silent_since if services is not None else None)
     with contextlib.suppress(OSError):  # so Health Check can find it should it never be reaped
         defunct.record_self(data_dir)
     lock = FileLock(str(data_dir / LOCK_NAME))
@@ -172,10 +196,10 @@ def run_detached(text: str) -> int:
     try:
         (data_dir / "drainer.pid").write_text(str(os.getpid()))
         defunct.survey(data_dir)  # forget the records of workers that were reaped
-        ctx = open_context(connection, detached=True)
-        _drain_detached(ctx, lock, lifetime)
+        services = open_services(connection, detached=True)
+        _drain_detached(services, lock, lifetime)
         if lifetime.reason:
-            _ended_on_its_own(ctx, connection, lifetime.reason)
+            _ended_on_its_own(services, connection, lifetime.reason)
         return 0
     except (StopDrain, StashLoginRejected) as exc:
         count = JobQueue(str(data_dir)).counts()["waiting"]
@@ -202,7 +226,7 @@ def run_detached(text: str) -> int:
                      f"({type(exc).__name__}); details in drainer.log. Queued changes are kept.")
         return 1
     finally:
-        if ctx is not None:
-            ctx.close()
+        if services is not None:
+            services.close()
         lock.release()
         log.debug(f"drainer exits after {time.time() - started:.1f}s")

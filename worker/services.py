@@ -1,127 +1,84 @@
-"""Everything one PlexSync run works with: settings, stores, the two servers, the path index."""
+"""What a PlexSync run works with, built for real in this one place: the settings, the data
+folder's stores, a Stash port and a Plex port (worker/ports.py).
+
+Not a service locator: a run opens its services here and hands each function the parts it uses.
+"""
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from plex.client import PlexClient
+from plex.index_cache import IndexCache
 from stash import log
 from stash.client import StashClient
-from stash.errors import StashError, StashLoginRejected
 from stash.protocol import Connection
-from sync.breaker import Breaker
-from sync.failure import Failure
-from sync.matching import Match, PathIndex, match
-from sync.paths import folder, to_plex
 from sync.state import SyncState
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.jobs import JobQueue
 from sync_queue.shown import STATE_DB
 from validation.config import BOOLEAN_SETTINGS, PlexSyncConfig
-from validation.scene import Scene
 from worker import notices
 from worker.health import HealthStore
+from worker.ports import Notify, PlexPort, StashPort
 
 
-class Context:
-    def __init__(self, config: PlexSyncConfig, data_dir: Path, stash: Any) -> None:
-        self.config = config
-        self.data_dir = data_dir
-        self.stash = stash
-        self.queue = JobQueue(str(data_dir))
-        self.dead = DeadLetters(str(data_dir))
-        self.state = SyncState(str(data_dir / STATE_DB))
-        self.health = HealthStore(str(data_dir / STATE_DB))
-        self.breaker: Breaker = self.health.breaker()
-        self.detached = False  # the background drainer: messages also go to notices
-        self._plex: Any = None
-        self._index: PathIndex | None = None
-        self._refreshed = False
+@dataclass
+class Stores:
+    """The data folder's stores one run uses."""
 
-    @property
-    def plex(self) -> Any:
-        if self._plex is None:
-            from plex.client import PlexClient
-
-            self._plex = PlexClient(self.config, self.data_dir)
-        return self._plex
-
-    # -- matching ------------------------------------------------------------------------
-    def index(self) -> PathIndex:
-        if self._index is None:
-            self._index = self.plex.index(force=self._refreshed)
-        return self._index
-
-    def refresh_index(self) -> PathIndex | None:
-        """Rebuild the index at most once per drain: a miss is usually a file Plex lacks."""
-        if self._refreshed:
-            return None
-        self._refreshed = True
-        self._index = self.plex.index(force=True)
-        return self._index
-
-    def invalidate_index(self) -> None:
-        self._index = None
-        self._refreshed = False
-        self.plex.forget_index()
-
-    def new_drain(self) -> None:
-        self._refreshed = False
-
-    def match(self, scene: Scene, index: PathIndex) -> Match:
-        return match(scene.files, self.config.path_map, index)
-
-    def scan_for(self, scene: Scene) -> None:
-        """Ask Plex to scan the folder of a scene Stash just created (trigger_plex_scan)."""
-        if not self.config.trigger_plex_scan or not scene.files:
-            return
-        target = folder(to_plex(scene.files[0].path, self.config.path_map))
-        try:
-            if self.plex.scan(target):
-                log.info(f"asked Plex to scan {target} for new scene {scene.id}")
-        except Exception as exc:  # a scan is a courtesy: the retry schedule still applies
-            log.warning(f"could not ask Plex to scan {target}: {log.redact(str(exc))}")
-
-    def keep_stash_login(self, now: float) -> None:
-        """Waiting for Plex or for retries makes no Stash request; the login must not lapse
-        meanwhile. Stash away is the next batch's business; a refused login ends the drain."""
-        try:
-            self.stash.keep_login(now)
-        except StashLoginRejected:
-            raise
-        except StashError as exc:
-            log.debug(f"could not renew the Stash login: {exc}")
-
-    # -- health --------------------------------------------------------------------------
-    def breaker_success(self) -> None:
-        if self.breaker.state != "closed" or self.breaker.failures:
-            self.breaker = self.breaker.success()
-            self.health.save(self.breaker, None)
-
-    def breaker_failure(self, failure: Failure, trip: bool = False) -> None:
-        """An outage failure; trip: open the breaker at once (the run's first look at Plex)."""
-        was_open = self.breaker.state == "open"
-        now = time.time()
-        self.breaker = self.breaker.trip(now) if trip else self.breaker.failure(now)
-        self.health.save(self.breaker, failure.message)
-        if self.breaker.state == "open" and not was_open:
-            self.notify("warning", f"{failure.message}; pausing the sync until Plex answers "
-                        "again. Queued changes are kept.")
-
-    def notify(self, level: str, message: str) -> None:
-        """A message the user must see in Stash's log, even from the detached drainer."""
-        {"error": log.error, "warning": log.warning}.get(level, log.info)(message)
-        if self.detached:
-            notices.post(self.data_dir, level, message)
+    queue: JobQueue
+    dead: DeadLetters
+    state: SyncState
+    health: HealthStore
+    index_cache: IndexCache
 
     def close(self) -> None:
-        for store in (self.queue, self.dead, self.state, self.health):
+        for store in (self.queue, self.dead, self.state, self.health, self.index_cache):
             store.close()
 
 
-def load_config(stash: Any) -> PlexSyncConfig:
+@dataclass
+class Services:
+    config: PlexSyncConfig
+    data_dir: Path
+    stores: Stores
+    stash: StashPort
+    plex: PlexPort
+    notify: Notify
+
+    def close(self) -> None:
+        self.stores.close()
+
+
+def open_stores(data_dir: Path) -> Stores:
+    state_db = str(data_dir / STATE_DB)
+    return Stores(JobQueue(str(data_dir)), DeadLetters(str(data_dir)), SyncState(state_db),
+                  HealthStore(state_db), IndexCache(state_db))
+
+
+def stash_port(connection: Connection) -> StashClient:
+    return StashClient(connection)
+
+
+def plex_port(config: PlexSyncConfig, data_dir: Path) -> PlexClient:
+    return PlexClient(config, data_dir)
+
+
+def notifier(data_dir: Path, detached: bool) -> Notify:
+    """Stash's log; the detached worker's log reaches no one, so its messages also go to the
+    notices the next hook or task relays."""
+    def notify(level: str, message: str) -> None:
+        {"error": log.error, "warning": log.warning}.get(level, log.info)(message)
+        if detached:
+            notices.post(data_dir, level, message)
+    return notify
+
+
+def load_config(stash: StashClient) -> PlexSyncConfig:
     settings = stash.plugin_settings()
     log.register_secret(settings.get("plex_token") if isinstance(settings, dict) else None)
     _write_back_defaults(stash, settings)
@@ -131,7 +88,7 @@ def load_config(stash: Any) -> PlexSyncConfig:
     return config
 
 
-def _write_back_defaults(stash: Any, settings: dict[str, Any]) -> None:
+def _write_back_defaults(stash: StashClient, settings: dict[str, Any]) -> None:
     """Stash shows a never-saved BOOLEAN as off: save the real defaults so the page tells the
     truth. configurePlugin replaces the whole map, so the user's values are merged in."""
     if not isinstance(settings, dict):
@@ -149,12 +106,12 @@ def _write_back_defaults(stash: Any, settings: dict[str, Any]) -> None:
         log.debug(f"could not save default settings: {exc}")
 
 
-def open_context(connection: Connection, *, detached: bool = False) -> Context:
-    stash = StashClient(connection)
+def open_services(connection: Connection, *, detached: bool = False) -> Services:
+    stash = stash_port(connection)
     config = load_config(stash)
     data_dir = resolve_data_dir(config.data_dir, connection.config_dir)
-    ctx = Context(config, data_dir, stash)
-    ctx.detached = detached
     if not detached:  # a task runs in Stash: show what the background worker could not
         notices.relay(data_dir)
-    return ctx
+    stores = open_stores(data_dir)
+    return Services(config, data_dir, stores, stash, plex_port(config, data_dir),
+                    notifier(data_dir, detached))

@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from stash import log
 from stash.errors import ImageUnavailable
@@ -16,16 +15,7 @@ from sync.ownership import Owned, Picture
 from sync.plan import plan
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
-
-
-class Images(Protocol):
-    def image(self, url: str) -> bytes | None: ...
-
-
-class Writer(Protocol):
-    def edit(self, edit: Edit) -> list[str]: ...
-    def rate(self, rating_key: str, rating: float | None) -> None: ...
-    def upload(self, rating_key: str, kind: str, data: bytes) -> None: ...
+from worker.ports import PlexPort, StashPort
 
 
 @dataclass
@@ -38,7 +28,7 @@ class SceneResult:
     image_errors: list[str] = field(default_factory=list)  # pictures that could not be had
 
 
-def _upload_images(edit: Edit, record: Owned, stash: Images, plex: Writer,
+def _upload_images(edit: Edit, record: Owned, stash: StashPort, plex: PlexPort,
                    result: SceneResult) -> dict[str, bool | None]:
     """Upload each planned image whose bytes changed; record the hash of what Plex now has.
 
@@ -95,7 +85,7 @@ def plan_items(scene: Scene, items: list[PlexItem], owned: Mapping[str, Owned],
 
 
 def write_items(scene: Scene, edits: list[tuple[PlexItem, Edit]], config: PlexSyncConfig,
-                stash: Images, plex: Writer) -> SceneResult:
+                stash: StashPort, plex: PlexPort) -> SceneResult:
     result = SceneResult()
     for item, edit in edits:
         for note in edit.skipped:
