@@ -171,16 +171,6 @@ class SyncState:
                     "ON CONFLICT(scene_id) DO UPDATE SET written = excluded.written",
                     (scene_id, now, PENDING, now, json.dumps(merged)))
 
-    def get_last_synced_at(self, scene_id: int) -> float | None:
-        row = self._conn.execute(
-            "SELECT last_success_at FROM sync_state WHERE scene_id = ?", (scene_id,)
-        ).fetchone()
-        return row[0] if row else None
-
-    def get(self, scene_id: int) -> SceneRecord | None:
-        rows = self.get_many([scene_id])
-        return rows.get(scene_id)
-
     def get_many(self, scene_ids: list[int]) -> dict[int, SceneRecord]:
         found: dict[int, SceneRecord] = {}
         for start in range(0, len(scene_ids), 500):
@@ -224,10 +214,6 @@ class SyncState:
     def last_success(self) -> float | None:
         row = self._conn.execute("SELECT MAX(last_success_at) FROM sync_state").fetchone()
         return row[0] if row else None
-
-    def forget(self, scene_id: int) -> None:
-        with self._conn:
-            self._conn.execute("DELETE FROM sync_state WHERE scene_id = ?", (scene_id,))
 
     def close(self) -> None:
         self._conn.close()

@@ -18,7 +18,7 @@ from plex.errors import PlexSettingError
 from stash.errors import StashError, StashLoginRejected
 from sync import freshness
 from sync.failure import AFTER_SCAN_DELAY, COVER_PENDING, NOT_FOUND_DELAYS, Kind
-from sync.state import FAILED, NOT_FOUND, REVIEW, SYNCED
+from sync.state import FAILED, NOT_FOUND, REVIEW, SYNCED, SceneRecord
 from sync_queue.jobs import Job, JobQueue
 from tasks.sync import until_empty
 from tests.ports import MemoryPlex, MemoryStash, open_memory_services, scene
@@ -64,6 +64,9 @@ class World:
         """As a task drains: until the queue is empty, waiting for no retry."""
         return until_empty(Drain(self.services), patience=0)
 
+    def record(self, scene_id: int) -> SceneRecord | None:
+        return self.services.stores.state.get_many([scene_id]).get(scene_id)
+
     def waiting(self) -> list[Job]:
         return self.queue.waiting()
 
@@ -105,7 +108,7 @@ def test_a_job_is_written_to_plex_recorded_and_acked(world: World) -> None:
     tally = world.drain()
     assert world.plex.title("101") == "New" and world.plex.uploads == [("101", "poster")]
     assert (tally.synced, world.queue.counts()["waiting"]) == (1, 0)
-    record = world.services.stores.state.get(1)
+    record = world.record(1)
     assert record is not None and record.status == SYNCED
     settings = world.services.config.plan_fingerprint()
     content = Scene.from_stash(world.stash.scenes[1]).content_hash()
@@ -169,7 +172,7 @@ def test_after_max_retries_a_scene_goes_to_the_dead_letters(world: World) -> Non
     tally = world.drain()
     assert tally.dead == 1 and world.queue.counts()["waiting"] == 0
     assert world.services.stores.dead.count() == 1
-    record = world.services.stores.state.get(1)
+    record = world.record(1)
     assert record is not None and record.status == FAILED
     assert any(level == "error" and "dead letters after 2 attempts" in message
                for level, message in world.services.notify)  # type: ignore[attr-defined]
@@ -251,7 +254,7 @@ def test_a_low_confidence_match_is_listed_for_review(world: World) -> None:
     world.stash.add(scene(1, "/data/a.mp4"))
     world.queue_scene(1)
     tally = world.drain()
-    record = world.services.stores.state.get(1)
+    record = world.record(1)
     assert tally.review == 1 and record is not None and record.status == REVIEW
     assert [c["file"] for c in record.detail["candidates"]] == ["/plex/elsewhere/a.mp4"]
     assert world.plex.edits == [] and world.queue.counts()["waiting"] == 0
@@ -275,7 +278,7 @@ def test_an_item_holding_the_files_of_two_scenes_is_listed_for_review(world: Wor
         world.queue_scene(n)
     tally = world.drain()
     assert tally.review == 2 and world.plex.edits == []
-    record = world.services.stores.state.get(1)
+    record = world.record(1)
     assert record is not None and record.detail["shared"]["scenes"] == [1, 2]
 
 
@@ -292,7 +295,7 @@ def test_a_scene_not_in_plex_is_looked_for_again_then_parked(world: World) -> No
         assert job.attempts == attempt and job.next_attempt_at >= before + delay
         world.later()
     tally = world.drain()
-    record = world.services.stores.state.get(1)
+    record = world.record(1)
     assert tally.not_found == 1 and record is not None and record.status == NOT_FOUND
     assert world.queue.counts()["waiting"] == 0
 
@@ -330,7 +333,7 @@ def test_a_created_scene_on_stash_placeholder_is_written_then_its_cover_follows(
     assert (tally.synced, tally.retrying) == (1, 1) and world.plex.title("101") == "New"
     (job,) = world.waiting()
     assert job.last_error == COVER_PENDING and world.plex.uploads == []
-    record = world.services.stores.state.get(1)
+    record = world.record(1)
     assert record is not None and record.scene_hash is None  # not current without its cover
     del world.stash.covers[url]
     world.later()

@@ -41,10 +41,6 @@ FORBIDDEN = ("Plex refused access (403): plex_token may not use this server or l
              "plex_token to the server owner's token")
 
 
-class FieldRejected(RuntimeError):
-    """Plex refused one field's value; the rest of the scene was written."""
-
-
 def _status(exc: BaseException) -> int | None:
     match = _STATUS.match(str(exc))
     return int(match.group(1)) if match else None
