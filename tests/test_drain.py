@@ -271,6 +271,20 @@ def test_without_strict_matching_a_low_confidence_match_is_written_with_a_warnin
                for _, message in world.services.notify)  # type: ignore[attr-defined]
 
 
+def test_near_misses_equally_close_are_listed_for_review_even_without_strict_matching(
+        world: World) -> None:
+    world.configure(strict_matching=False)
+    world.plex.add("101", "/plex/a/x.mp4")
+    world.plex.add("102", "/plex/b/x.mp4")  # an unrelated file of the same name and size
+    world.stash.add(scene(1, "/data/c/x.mp4"))
+    world.queue_scene(1)
+    tally = world.drain()
+    record = world.record(1)
+    assert tally.review == 1 and world.plex.edits == []
+    assert record is not None and record.status == REVIEW
+    assert {c["rating_key"] for c in record.detail["candidates"]} == {"101", "102"}
+
+
 def test_an_item_holding_the_files_of_two_scenes_is_listed_for_review(world: World) -> None:
     world.plex.add("101", "/data/x - part1.mp4", "/data/x - part2.mp4")
     for n in (1, 2):

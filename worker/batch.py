@@ -159,8 +159,9 @@ class Batch:
             {"rating_key": c.entry.rating_key, "file": c.entry.file, "reason": c.reason}
             for c in work.match.candidates  # type: ignore[union-attr]
         ]
+        why = "equally close" if work.match.ambiguous else "strict matching"  # type: ignore[union-attr]
         self._for_review(work, {"candidates": candidates}, f"no exact path match in Plex; "
-                         f"{len(candidates)} candidate(s) need review (strict matching)")
+                         f"{len(candidates)} candidate(s) need review ({why})")
 
     def _hold_shared(self, work: Work, detail: dict) -> None:
         """Another scene claims the same Plex item: writing both would make them overwrite each
