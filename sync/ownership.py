@@ -8,8 +8,7 @@ SyncState keeps it per scene and item as JSON (sync/state.py), in the shape `to_
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 IMAGE_KINDS = ("poster", "art")
@@ -62,7 +61,13 @@ class Owned:
                 "images": {kind: slot.to_json() for kind, slot in self.images.items()}}
 
     def copy(self) -> Owned:
-        return copy.deepcopy(self)
+        """A copy to extend; built by hand, as copy.deepcopy costs three times as much (a
+        Sync All copies every record three times)."""
+        return Owned(dict(self.fields), {kind: list(names) for kind, names in self.tags.items()},
+                     dict(self.actor_thumbs), self._pictures())
+
+    def _pictures(self) -> dict[str, Picture]:
+        return {kind: replace(slot) for kind, slot in self.images.items()}
 
     def disown(self, name: str) -> None:
         """Plex refused the value: it is not PlexSync's after all (otherwise preserve_plex_edits
@@ -82,4 +87,4 @@ class Owned:
             tags[kind] = list(dict.fromkeys([*tags.get(kind, []), *names]))
         return Owned(fields={**self.fields, **planned.fields}, tags=tags,
                      actor_thumbs={**self.actor_thumbs, **planned.actor_thumbs},
-                     images=copy.deepcopy(self.images))
+                     images=self._pictures())
