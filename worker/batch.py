@@ -55,16 +55,11 @@ class Batch:
                  on_progress: Callable[[Tally], None] | None = None,
                  should_stop: Callable[[], bool] = lambda: False) -> None:
         self.config = config
-        self._state = stores.state
-        self._dead = stores.dead
-        self._stash = stash
-        self._plex = plex
-        self._index = index
-        self._outage = outage
-        self._notify = notify
+        self._stash, self._plex = stash, plex
         self._should_stop = should_stop
         self._on_progress = on_progress
         self.tally = Tally()
+        # The stores, the index, Plex's health and the user's log, as the endings use them.
         self.end = Endings(stores.queue, stores.dead, stores.state, outage, index, notify,
                            config.max_retries, self.tally)
         self._settings = config.plan_fingerprint()
@@ -106,7 +101,7 @@ class Batch:
         self._write([w for w in work if w.match is not None])
 
     def _fresh(self, by_scene: dict[int, list[Job]], raw: dict[int, dict]) -> list[Work]:
-        records = self._state.get_many(list(by_scene))
+        records = self.end.state.get_many(list(by_scene))
         work = []
         for scene_id, scene_jobs in by_scene.items():
             data = raw.get(scene_id)
@@ -130,11 +125,11 @@ class Batch:
 
     def _match(self, work: list[Work]) -> None:
         path_map = self.config.path_map
-        index = self._index.current()
+        index = self.end.index.current()
         for item in work:
             item.match = match(item.scene.files, path_map, index)
         if any(w.match.recommendation is not Recommendation.HIGH for w in work):  # type: ignore[union-attr]
-            refreshed = self._index.refresh()
+            refreshed = self.end.index.refresh()
             if refreshed is not None:
                 for item in work:
                     if item.match.recommendation is not Recommendation.HIGH:  # type: ignore[union-attr]
@@ -148,7 +143,7 @@ class Batch:
                 self._not_found(item)
                 item.match = None
         matched = [(w.scene, w.match) for w in work if w.match is not None]
-        held = shared(matched, self._index.current(), path_map, self._state, self._stash)
+        held = shared(matched, self.end.index.current(), path_map, self.end.state, self._stash)
         for item in work:
             if item.scene.id in held:
                 self._hold_shared(item, held[item.scene.id])
@@ -173,7 +168,7 @@ class Batch:
                          stack["rating_key"])
 
     def _for_review(self, work: Work, detail: dict, why: str, key: str | None = None) -> None:
-        self._state.update_status(work.scene.id, REVIEW, detail, plex_item_key=key)
+        self.end.state.update_status(work.scene.id, REVIEW, detail, plex_item_key=key)
         self.end.ack(work.jobs)
         self.tally.review += 1
         log.warning(f"scene {work.scene.id}: {why}")
@@ -186,7 +181,7 @@ class Batch:
         delay = not_found_delay(work.attempts, scanned)
         files = [f.path for f in work.scene.files]
         if delay is None:
-            self._state.update_status(work.scene.id, NOT_FOUND, {"files": files})
+            self.end.state.update_status(work.scene.id, NOT_FOUND, {"files": files})
             self.end.ack(work.jobs)
             self.tally.not_found += 1
             log.info(f"scene {work.scene.id} is not in Plex ({files[:1]}); parked as not found")
@@ -244,12 +239,12 @@ class Batch:
             claims[item.scene.id] = {t.rating_key: owned[t.rating_key].claimed(e.written)
                                      for t, e in edits}
             planned.append((item, edits))
-        self._state.claim_many(claims)
+        self.end.state.claim_many(claims)
         return planned
 
     def _write_one(self, work: Work, edits: list[tuple[PlexItem, Edit]]
                    ) -> SceneResult | Failure | None:
-        if self._halt or self._outage.open or self._should_stop():
+        if self._halt or self.end.outage.open or self._should_stop():
             # A wrong setting or Plex down during this batch, or a task asked for the queue:
             # the rest of the batch goes back untouched.
             return None
@@ -268,11 +263,11 @@ class Batch:
         wait = cover_delay(work.attempts) if created and result.placeholders else None
         # Written, but not complete while a cover is missing: no stamp, so it is not current.
         complete = failure is None and wait is None
-        self._state.update_success(
+        self.end.state.update_success(
             work.scene.id, ",".join(result.written), stash_updated_at=work.scene.updated_at,
             scene_hash=freshness.stamp(work.scene.content_hash(), self._settings)
             if complete else None, written=result.written, refs=work.scene.refs)
-        self._outage.success()
+        self.end.outage.success()
         self.tally.requests += result.requests
         self.tally.uploads += result.uploads
         if failure is not None:  # the scene's own failure: retried, counted, never an outage
@@ -282,11 +277,11 @@ class Batch:
             self.end.retry(work.jobs, wait, COVER_PENDING)
         else:
             self.end.ack(work.jobs)
-            self._dead.discard(work.scene.id)  # an old failure of this scene is history now
+            self.end.dead.discard(work.scene.id)  # an old failure of this scene is history now
         self.tally.synced += 1
         if work.match.recommendation is Recommendation.LOW:  # type: ignore[union-attr]
             names = [c.entry.file for c in work.match.candidates]  # type: ignore[union-attr]
-            self._notify("warning", f"scene {work.scene.id} written to a low-confidence "
+            self.end.notify("warning", f"scene {work.scene.id} written to a low-confidence "
                          f"match (strict matching is off); candidates: {names}")
 
     def _failed(self, work: Work, failure: Failure) -> None:
