@@ -17,8 +17,8 @@ from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
 from tests.harness import HANDOVER_FILE, LOCK_FILE, Harness
+from tests.helpers import assert_synced, ok
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_sync import assert_synced, ok
 
 LOW_WARNING = "low-confidence match"
 

@@ -9,10 +9,8 @@ drops its job.
 from __future__ import annotations
 
 import contextlib
-import json
 import random
 import socket
-import sqlite3
 import struct
 import threading
 import time
@@ -25,30 +23,15 @@ from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness, readable
+from tests.helpers import Started, breaker_state, edit_scene, queue_rows, stale_scenes
 from tests.plugin_run import PluginRun
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_crash import Started, edit_scene, queue_rows, stale_scenes
 
 # The breaker's first pause is 5 s: an outage a little shorter than that after the breaker
 # opens is long enough to show the pause, and the first probe then finds Plex back. (A real
 # outage may last minutes; probes only get further apart.)
 OUTAGE_AFTER_TRIP = 4.0
 MAX_ATTEMPTS = 30  # a hot loop would make hundreds of attempts in 4 s
-
-
-def breaker_state(harness: Harness) -> str:
-    """The circuit breaker as the draining process last saved it."""
-    path = harness.data_dir / "plexsync.db"
-    if not path.exists():
-        return "closed"
-    conn = sqlite3.connect(path, timeout=10)
-    try:
-        row = conn.execute("SELECT value FROM health WHERE key = 'breaker'").fetchone()
-    except sqlite3.OperationalError:  # not created yet
-        row = None
-    finally:
-        conn.close()
-    return json.loads(row[0])["state"] if row else "closed"
 
 
 @contextlib.contextmanager

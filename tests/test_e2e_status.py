@@ -21,13 +21,8 @@ from tests.doubles.plex.routes import error
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
+from tests.helpers import assert_replied, queue_scenes, run_task, snapshots
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_tasks import (
-    assert_replied,
-    queue_scenes,
-    run_task,
-    snapshots,
-)
 
 DAY = 24 * 3600.0
 

@@ -13,8 +13,8 @@ from sync_queue.jobs import JobQueue
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness, _alive
+from tests.helpers import ok
 from tests.plugin_run import install_copy
-from tests.test_e2e_sync import ok
 from worker.process import STASH_PATIENCE
 
 # Stash refusing connections: the worker notices at once and ends STASH_PATIENCE later; the

@@ -4,7 +4,6 @@ scans. Item reads and writes: test_plex_client_edits.py; misbehaving Plex: _faul
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import plexapi
 import pytest
 
 from plex.client import PAGE_SIZE, PlexClient
@@ -21,48 +19,13 @@ from stash.protocol import UserError
 from sync.matching import IndexEntry, PathIndex
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.item import Part
-from validation.config import PlexSyncConfig
+from tests.helpers import TOKEN, make_client, make_config
 from worker.index import Index
 
-TOKEN = "s3cret-plex-token-abc"
 # PlexClient writes these into the process environment before plexapi is imported.
-PLEXAPI_ENV = (
-    "PLEXAPI_CONFIG_PATH", "PLEXAPI_HEADER_IDENTIFIER", "PLEXAPI_HEADER_PRODUCT",
-    "PLEXAPI_HEADER_DEVICE_NAME", "PLEXAPI_PLEXAPI_AUTORELOAD", "PLEXAPI_PLEXAPI_TIMEOUT",
-)
-CLIENT_HEADERS = ("X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Device-Name")
 
 
-@pytest.fixture(autouse=True)
-def plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Undo what PlexClient changes process-wide, so other tests see plexapi as they left it."""
-    restore_plexapi_settings(monkeypatch)
-
-
-def restore_plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PLEXAPI_ENV:
-        # setenv first records the original value (or its absence) for undo at teardown.
-        monkeypatch.setenv(name, os.environ.get(name, ""))
-        if name == "PLEXAPI_CONFIG_PATH":
-            monkeypatch.setenv(name, os.devnull)  # a developer's own config.ini stays out
-        else:
-            monkeypatch.delenv(name)
-    for header in CLIENT_HEADERS:
-        monkeypatch.setitem(plexapi.BASE_HEADERS, header, plexapi.BASE_HEADERS[header])
-
-
-@pytest.fixture
-def plex() -> Iterator[PlexDouble]:
-    with PlexDouble(token=TOKEN) as double:
-        yield double
-
-
-def make_config(url: str, **settings: Any) -> PlexSyncConfig:
-    return PlexSyncConfig.from_settings({"plex_url": url, "plex_token": TOKEN, **settings})
-
-
-def make_client(plex: PlexDouble, data_dir: Path, **settings: Any) -> PlexClient:
-    return PlexClient(make_config(plex.url, **settings), data_dir)
+pytestmark = pytest.mark.usefixtures("plexapi_settings")
 
 
 def index_of(client: PlexClient, data_dir: Path, force: bool = False) -> PathIndex:

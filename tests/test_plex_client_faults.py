@@ -4,7 +4,6 @@ a proxy in the environment that must not sit between PlexSync and a Plex on this
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,9 @@ import requests
 from plexapi.exceptions import BadRequest, Unauthorized
 
 from tests.doubles.plex import PlexDouble
-from tests.test_plex_client import TOKEN, make_client, restore_plexapi_settings
+from tests.helpers import TOKEN, make_client, make_config
 
-
-@pytest.fixture(autouse=True)
-def plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    restore_plexapi_settings(monkeypatch)
-
-
-@pytest.fixture
-def plex() -> Iterator[PlexDouble]:
-    with PlexDouble(token=TOKEN) as double:
-        yield double
+pytestmark = pytest.mark.usefixtures("plexapi_settings")
 
 
 def test_probe_up_unauthorized_down_and_maintenance(plex: PlexDouble, tmp_path: Path) -> None:
@@ -82,7 +72,6 @@ def test_plex_certificate_wins_over_a_ca_bundle_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str | None, verify: object
 ) -> None:
     from plex.session import session
-    from tests.test_plex_client import make_config
 
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/env/bundle.pem")
     config = make_config("https://plex.example.net:32400", plex_certificate=setting)

@@ -8,10 +8,8 @@ from graphql import OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
 
 from stash import queries
+from tests.helpers import DOCUMENTS
 from tests.schema_fidelity import assert_valid_against_real_schema, require_real_schema
-
-DOCUMENTS = {name: value for name, value in vars(queries).items()
-             if name.isupper() and name != "SCENE_FIELDS" and isinstance(value, str)}
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
