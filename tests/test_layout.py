@@ -111,6 +111,16 @@ def test_no_product_file_is_longer_than_the_rule() -> None:
     assert not long, long
 
 
+def test_no_test_module_imports_another() -> None:
+    """Shared helpers live in tests/helpers.py (fixtures in conftest.py)."""
+    tests = ROOT / "tests"
+    wrong = {str(p.relative_to(ROOT)): module for p in tests.rglob("*.py")
+             if "doubles" not in p.parts
+             for module in _imports(p) if module.split(".")[:2][-1].startswith("test_")
+             and module.startswith("tests.")}
+    assert not wrong, wrong
+
+
 def test_the_hook_path_imports_nothing_heavy() -> None:
     """What Stash's Save waits for: plexsync.py and the hook, as a hook run imports them."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import plexsync, tasks.hook; "
