@@ -14,8 +14,7 @@ from sync import freshness
 from sync.failure import Failure, Kind
 from sync.recent import recent_filter
 from sync_queue.jobs import JobQueue
-from worker.loop import Drain, pause
-from worker.loop import Kind as Step
+from worker.loop import Drain, StepKind, pause
 from worker.outage import StopDrain, classify
 from worker.process import take_over
 from worker.services import Services, open_services
@@ -81,9 +80,9 @@ def until_empty(drain: Drain, patience: float = RETRY_PATIENCE) -> Tally:
     drain.begin()
     while True:
         step = drain.step(eager=True)
-        if step.kind is Step.DOWN:
+        if step.kind is StepKind.DOWN:
             break
-        if step.kind is Step.BATCH:
+        if step.kind is StepKind.BATCH:
             if step.tally and step.tally.outage is not None and not step.tally.progress:
                 break
             continue

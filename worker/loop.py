@@ -26,14 +26,14 @@ BATCH_SIZE = 1000     # scenes fetched from Stash in one query; progress is repo
 POLL = 0.2            # seconds between looks at the queue while waiting
 
 
-class Kind(Enum):
+class StepKind(Enum):
     BATCH = "batch"  # jobs were taken and run
     DOWN = "down"    # Plex is down (the breaker is open): no job was taken
     IDLE = "idle"    # no job is due
 
 
 class Step(NamedTuple):
-    kind: Kind
+    kind: StepKind
     tally: Tally | None = None
     wait: float = 0.0  # DOWN: until the next probe is due; IDLE: a short look ahead
 
@@ -81,21 +81,21 @@ class Drain:
         if self.outage.open:
             breaker = self.outage.breaker
             if not (self.total.outage is None if eager else breaker.allows(now)):
-                return Step(Kind.DOWN, wait=breaker.probe_at() - now)
+                return Step(StepKind.DOWN, wait=breaker.probe_at() - now)
             self._looked = True
             failure = self.outage.probe(plex)
             if failure is not None:
                 self.total.outage = failure
-                return Step(Kind.DOWN, wait=self.outage.breaker.probe_at() - time.time())
+                return Step(StepKind.DOWN, wait=self.outage.breaker.probe_at() - time.time())
         jobs = self._queue.take(BATCH_SIZE)
         if not jobs:
             next_due = self._queue.next_due_at()
-            return Step(Kind.IDLE, wait=min(POLL * 5, (next_due or now + POLL) - now))
+            return Step(StepKind.IDLE, wait=min(POLL * 5, (next_due or now + POLL) - now))
         tally = self._batch().run(jobs)
         self.total.add(tally)
         if self._on_batch:
             self._on_batch(self.total)
-        return Step(Kind.BATCH, tally)
+        return Step(StepKind.BATCH, tally)
 
     def new_pass(self) -> None:
         """Jobs due after a pause are a new pass (worker/index.py)."""

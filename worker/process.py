@@ -30,7 +30,7 @@ from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from worker import defunct, notices
 from worker.liveness import alive
-from worker.loop import POLL, Drain, Kind, pause
+from worker.loop import POLL, Drain, StepKind, pause
 from worker.outage import StopDrain
 from worker.services import Services, open_services
 from worker.spawn import ENTRY, LOCK_NAME, start_drainer
@@ -133,10 +133,10 @@ def until_idle(drain: Drain, idle_exit: float = IDLE_EXIT) -> Tally:
     idle_since = time.monotonic()
     while not drain.should_stop():
         step = drain.step(eager=False)
-        if step.kind is Kind.DOWN:
+        if step.kind is StepKind.DOWN:
             pause(min(step.wait, POLL * 25), drain.should_stop)
             continue
-        if step.kind is Kind.BATCH:
+        if step.kind is StepKind.BATCH:
             idle_since = time.monotonic()
             continue
         if queue.counts()["waiting"] == 0 and time.monotonic() - idle_since >= idle_exit:
