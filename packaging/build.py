@@ -27,6 +27,7 @@ def plugin_files() -> list[Path]:
     files = [ROOT / name for name in FILES]
     for package in PACKAGES:
         files += sorted(p for p in (ROOT / package).rglob("*.py") if "__pycache__" not in p.parts)
+    files += sorted(p for p in (ROOT / "ui").iterdir() if p.suffix in (".js", ".css"))
     return files
 
 
