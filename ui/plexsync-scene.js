@@ -114,7 +114,7 @@
           row.note ? h("div", { className: "text-muted small" }, row.note) : null));
     });
     return h("div", null, head,
-      h(Table, { size: "sm", className: "plexsync-preview-table" },
+      h(Table, { size: "sm", borderless: true, className: "plexsync-preview-table" },
         h("thead", null, h("tr", null, h("th", null, "Field"), h("th", null, "In Plex now"),
           h("th", null, "From Stash"))),
         h("tbody", null, rows)),
