@@ -83,6 +83,24 @@ def assert_clean(page: Page, plex: PlexDouble) -> None:
     assert plex.token not in page.run_js("return document.documentElement.outerHTML")
 
 
+# A light theme as Stash users add one (Settings > Interface > Custom CSS; Stash's own theme is
+# dark only: ui/v2.5/src/styles/_theme.scss "Blueprint dark theme").
+LIGHT_THEME = """
+body, .main, .top-nav, .card, .tab-content, .details-list {
+  background-color: #f8f9fa !important; color: #212529 !important; }
+.table { color: #212529 !important; }
+"""
+
+
+def use_light_theme(page: Page) -> None:
+    page.run_js("const style = document.createElement('style'); style.textContent = arguments[0];"
+                "document.head.appendChild(style);", LIGHT_THEME)
+
+
+def colour(page: Page, css: str) -> str:
+    return page.run_js("return getComputedStyle(document.querySelector(arguments[0])).color", css)
+
+
 def single_file_scenes(sample: Sample) -> list[int]:
     """Scenes in Plex as one item each, with a cover."""
     return [sid for sid in sample.synced_ids()
@@ -130,6 +148,9 @@ def test_current_scene_sync_now_sends_nothing(page: Page, harness: Harness,
     assert "from Stash's version of" in page.element(".plexsync-last-written").text
     preview = click(page, ".plexsync-preview-button", ".plexsync-preview")
     assert "Nothing would change" in preview.text
+    use_light_theme(page)  # the tab has no colour of its own: it follows the theme's
+    dark_text = "rgb(33, 37, 41)"
+    assert colour(page, ".plexsync-details dd") == colour(page, ".plexsync-nothing") == dark_text
     click(page, ".plexsync-sync", ".plexsync-outcome.alert-success")
     state(page, "current")
     assert writes(plex) == {}
@@ -221,13 +242,45 @@ def test_status_page_retry_empties_the_dead_letters(
     assert_clean(page, plex)
 
 
-def test_the_page_is_linked_from_the_plugin_settings(page: Page, harness: Harness,
-                                                      plex: PlexDouble) -> None:
+def test_from_the_plugin_settings_the_page_starts_process_queue_as_a_task(
+        page: Page, harness: Harness, stash: StashDouble, plex: PlexDouble) -> None:
+    sample = harness.build_sample(3)
+    scene_id = single_file_scenes(sample)[0]
+    queue_scenes(harness, [scene_id])
+
     page.open("/settings?tab=plugins")
     page.wait_text("Open the PlexSync page", ".plexsync-settings-link a").click()
-    page.element(".plexsync-overview")
-    assert page.driver.current_url.endswith("/plexsync")
-    assert page.errors() == []
+    page.wait_text("1 pending", ".plexsync-queue")
+    assert page.driver.current_url == f"{stash.url}/plexsync"
+    [button] = [b for b in page.driver.find_elements("css selector", ".plexsync-task")
+                if b.text == "Process Queue"]
+    button.click()
+    note = page.wait_text("Process Queue started (job ", ".plexsync-note").text
+    job = stash.wait_for_job(int(note.split("(job ")[1].split(")")[0]))
+    assert job.status == "FINISHED" and job.progress == 1.0  # Stash's progress bar, to the end
+    assert titles(plex, sample, [scene_id]) == {scene_id: {stash.scene(scene_id)["title"]}}
+    shown(page, ".plexsync-reload").click()
+    page.wait_text("0 pending", ".plexsync-queue")
+    assert_clean(page, plex)
+
+
+def test_on_a_stash_without_scene_tabs_the_page_links_each_scene_to_its_plex_panel(
+        page: Page, harness: Harness, stash: StashDouble, plex: PlexDouble) -> None:
+    # ScenePage.Tabs/TabContent came with Stash v0.28.0 (stashapp/stash PR #5703); the plugin
+    # reads Stash's version. The UI served is still v0.30.1's: only the plugin's choice is shown.
+    stash.version = "v0.27.2"
+    sample = harness.build_sample(2)
+    moved = stash.add_scene(title="Moved in Plex", files=[("/data/stash/a/odd-one.mp4", 77_777)])
+    plex.add_item(sample.section_id, file="/media/plex/b/odd-one.mp4", size=77_777)
+    queue_scenes(harness, [moved])
+    assert harness.task("process_queue").returncode == 0
+
+    page.open("/plexsync")
+    page.wait_text("Plex status", ".plexsync-review a").click()
+    state(page, "review")
+    assert page.driver.current_url == f"{stash.url}/plexsync/scenes/{moved}"
+    assert "/media/plex/b/odd-one.mp4" in page.element(".plexsync-candidates").text
+    assert_clean(page, plex)
 
 
 def test_error_answers_are_clear_messages(page: Page, harness: Harness,
