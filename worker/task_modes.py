@@ -7,6 +7,7 @@ from typing import Any
 
 from stash.protocol import PluginInput, UserError
 from sync.state import SYNCED
+from tasks import ui_operations
 from worker.context import Context
 from worker.foreground import run_draining
 from worker.recent import recent_filter
@@ -79,4 +80,5 @@ MODES: dict[str, Callable[[PluginInput], Any]] = {
     "reconcile": _lazy("worker.review", "reconcile"),
     "preview": _lazy("worker.review", "preview"),
     "health_check": _lazy("worker.health_check", "health_check"),
+    **ui_operations.MODES,  # what Stash's web UI asks (issue 14)
 }
