@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import re
 import secrets
 import socket
 import threading
@@ -15,7 +16,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .faults import MAINTENANCE_BODY, Faults
-from .routes import Request, Response, Settings, error, resolve
+from .gate import Gate
+from .routes import Handler, Request, Response, Settings, error, resolve
 from .store import Store
 
 TAG_MODES = ("replace", "append")
@@ -87,6 +89,7 @@ class PlexDouble:
         self.token = token
         self.store = Store()
         self.faults = Faults()
+        self.gate = Gate()  # holds chosen requests until the test releases them
         self.settings = Settings(secrets.token_hex(20), "1.41.3.9314-a0bfb8370", "PlexDouble")
         self.tag_mode = tag_mode
         self.counts: collections.Counter[str] = collections.Counter()
@@ -103,6 +106,7 @@ class PlexDouble:
 
     def stop(self) -> None:
         self.faults.hang = False
+        self.gate.open()
         self.go_down()
 
     def go_down(self) -> None:
@@ -227,18 +231,23 @@ class PlexDouble:
         with self._log_lock:
             self.counts[kind] += 1
             self.requests.append((method, target))
+        with self.gate.passage(kind):
+            return self._respond(kind, handler, match, Request(method, parts.path, params,
+                                                               headers, body))
+
+    def _respond(self, kind: str, handler: Handler, match: re.Match[str] | None,
+                 request: Request) -> Response:
         self.faults.delay()
         if self.faults.maintenance:
             return Response(503, MAINTENANCE_BODY)
         if self.faults.fails():
             return error(500)
-        if (override := self.faults.override(kind, params)) is not None:
+        if (override := self.faults.override(kind, request.params)) is not None:
             return override
-        token = headers.get("X-Plex-Token") or dict(params).get("X-Plex-Token")
+        token = request.headers.get("X-Plex-Token") or dict(request.params).get("X-Plex-Token")
         if kind != "identity" and not secrets.compare_digest(token or "", self.token):
             return error(401)
         self.store.reveal_due(time.monotonic())
-        request = Request(method, parts.path, params, headers, body)
         try:
             return handler(self.store, self.settings, request, match)
         except ValueError:  # malformed numbers in paging headers or parameters
