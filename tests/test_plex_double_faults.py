@@ -137,4 +137,9 @@ def test_runs_by_hand_as_a_module() -> None:
         assert titles == ["Scenes", "Music"]
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        try:
+            assert proc.wait(timeout=60) == 0
+        finally:
+            if proc.poll() is None:  # never leave it running
+                proc.kill()
+                proc.wait()
