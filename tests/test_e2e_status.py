@@ -90,7 +90,7 @@ def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     # again later, and the refused one is a dead letter.
     harness.wait_until(lambda: harness.queue_counts() == {
         "waiting": 1, "due": 0, "retrying": 1, "taken": 0} and len(harness.dead_letters()) == 1,
-        timeout=20, what="the background worker to handle four scenes")
+        what="the background worker to handle four scenes")
     harness.kill_drainers()
 
     plex.go_down()

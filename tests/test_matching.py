@@ -132,9 +132,9 @@ def test_index_lookups_and_name_key():
 
 def test_index_of_100k_entries_is_cheap():
     entries = (entry(str(i), f"/plex/s{i % 50}/file{i}.mp4", size=i) for i in range(100_000))
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: what the build costs, not how busy the machine is
     index = PathIndex(entries)
-    built = time.perf_counter() - start
+    built = time.process_time() - start
     assert len(index) == 100_000
     assert built < 5.0
     found = match([SceneFile(path="/stash/s7/file99957.mp4", size=99957)], MAP, index)

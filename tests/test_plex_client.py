@@ -64,7 +64,7 @@ def make_client(plex: PlexDouble, data_dir: Path, **settings: Any) -> PlexClient
     return PlexClient(make_config(plex.url, **settings), data_dir)
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 5.0) -> Any:
+def wait_until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout
     while not (result := condition()):
         assert time.monotonic() < deadline, "condition not met before the deadline"
