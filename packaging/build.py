@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("validation", "sync", "tasks", "worker", "sync_queue", "plex", "stash")
+PACKAGES = ("validation", "sync", "worker", "sync_queue", "plex", "stash", "tasks")
 FILES = ("plexsync.py", "plexsync.yml", "requirements.txt", "README.md")
 # A fixed time inside the zip, so the same source gives the same bytes and the same sha256.
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
@@ -27,6 +27,7 @@ def plugin_files() -> list[Path]:
     files = [ROOT / name for name in FILES]
     for package in PACKAGES:
         files += sorted(p for p in (ROOT / package).rglob("*.py") if "__pycache__" not in p.parts)
+    files += sorted(p for p in (ROOT / "ui").iterdir() if p.suffix in (".js", ".css"))
     return files
 
 

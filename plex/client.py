@@ -83,6 +83,10 @@ class PlexClient:
             raise not_plex(url, "/", "an empty page")
         return str(version)
 
+    def machine_identifier(self) -> str:
+        """The server's id, which links into Plex Web name (from plexapi's `GET /`)."""
+        return str(self._server.machineIdentifier)
+
     def can_edit(self) -> bool:
         """Whether the token is the server owner's (or an admin's): only they may read
         `/library` (pkkid/python-plexapi: plexapi/server.py PlexServer.library, issue #174)."""

@@ -175,6 +175,14 @@ class JobQueue:
         ).fetchall()
         return [from_record(job_id, decode(data)) for job_id, data in rows]
 
+    def scene_jobs(self, scene_id: int) -> list[Job]:
+        """The waiting jobs of one scene, in queue order."""
+        rows = self._conn.execute(
+            f"SELECT _id, data FROM {_TABLE} WHERE {_WAITING} AND {_SCENE} = ? ORDER BY _id",
+            (int(scene_id),),
+        ).fetchall()
+        return [from_record(job_id, decode(data)) for job_id, data in rows]
+
     def drop_scene(self, scene_id: int) -> int:
         """Remove every waiting job of a scene (it was deleted from Stash)."""
         cursor = self._conn.execute(
@@ -195,14 +203,21 @@ class JobQueue:
         drainer finding nothing due should sleep until next_due_at().
         """
         now = time.time() if now is None else now
-        due = [row[0] for row in self._conn.execute(_DUE_IDS, (now, limit)).fetchall()]
-        if not due:
+        return self._take([row[0] for row in self._conn.execute(_DUE_IDS, (now, limit))])
+
+    def take_scene(self, scene_id: int) -> list[Job]:
+        """Every waiting job of one scene, due or not, marked taken: a person asked for this
+        scene now (Sync now in Stash's web UI)."""
+        return self._take([job.id for job in self.scene_jobs(scene_id)])
+
+    def _take(self, job_ids: list[int]) -> list[Job]:
+        if not job_ids:
             return []
         from persistqueue.exceptions import Empty
 
         acks = self._acks()
         taken: list[Job] = []
-        for job_id in due:
+        for job_id in job_ids:
             try:
                 row = acks.get(block=False, id=job_id, raw=True)
             except Empty:

@@ -5,7 +5,8 @@ a log line per batch and a summary."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from stash import log
 from stash.errors import StashError
@@ -95,20 +96,28 @@ def until_empty(drain: Drain, patience: float = RETRY_PATIENCE) -> Tally:
     return drain.total
 
 
-def drain_now(services: Services) -> Tally:
+@contextmanager
+def holding_the_queue(services: Services, again: str, what: str) -> Iterator[None]:
+    """The drainer lock for a run in the foreground (the background worker hands over first);
+    a stop (a wrong setting, Stash's login refused) keeps every job and says what to do."""
     lock = take_over(services.data_dir, HANDOVER_TIMEOUT)
     if lock is None:
-        raise UserError("the background PlexSync worker did not hand over in time; "
-                        "try the task again")
-    queue = services.stores.queue
+        raise UserError(f"the background PlexSync worker did not hand over in time; {again}")
     try:
-        return until_empty(Drain(services, on_batch=_progress(queue.counts()["waiting"])))
+        yield
     except StopDrain as exc:
         if exc.stash_login:
-            raise UserError(f"{exc}; queued changes are kept: run the task again") from None
-        raise UserError(f"{exc}. {kept(queue, exc.failure)}") from None
+            raise UserError(f"{exc}; {what} kept: {again}") from None
+        raise UserError(f"{exc}. {kept(services.stores.queue, exc.failure)}") from None
     finally:
         lock.release()
+
+
+def drain_now(services: Services) -> Tally:
+    waiting = services.stores.queue.counts()["waiting"]
+    with holding_the_queue(services, "try the task again", "queued changes are"):
+        tally = until_empty(Drain(services, on_batch=_progress(waiting)))
+    return tally
 
 
 def run_draining(plugin_input: PluginInput, enqueue: Callable[[Services], str] | None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +19,22 @@ from tests.helpers import TOKEN, restore_plexapi_settings
 
 if TYPE_CHECKING:  # plexapi is imported by tests.doubles.plex.client, after it points
     from plexapi.server import PlexServer  # PLEXAPI_CONFIG_PATH away from a user's config
+
+
+@pytest.fixture(autouse=True)
+def _standard_streams_left_alone() -> Iterator[None]:
+    """No test may rebind or close the test process's standard streams (plexsync.py's main()
+    rebinds sys.stdout, so it runs only in child processes): pytest writes its results there.
+    Its output capture undoes such a leak between tests, but not with -s."""
+    streams = (sys.stdout, sys.stderr)
+    files = _open_files()
+    yield
+    assert (sys.stdout, sys.stderr) == streams, "a test rebound sys.stdout or sys.stderr"
+    assert _open_files() == files, "a test closed or replaced fd 1 or 2"
+
+
+def _open_files() -> list[tuple[int, int]]:
+    return [(stat.st_dev, stat.st_ino) for stat in map(os.fstat, (1, 2))]
 
 
 @pytest.fixture

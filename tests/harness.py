@@ -31,7 +31,11 @@ PID_FILE = "drainer.pid"
 LOG_FILE = "drainer.log"
 HANDOVER_FILE = "handover"
 POLL = 0.02
-STALL = 3.0  # a hook's drainer holds the lock within a few hundred ms of being started
+# Jobs with no drainer at all (none holding the lock, none starting) for this long will never
+# drain. A drainer still importing counts as starting where /proc shows it (Linux); elsewhere
+# this must also cover its start-up, which takes seconds on a loaded machine.
+STALL = 5.0 if Path("/proc/self/cwd").exists() else 30.0
+DEADLINE = 90.0  # default deadlines: generous, they only bound how long a failure takes
 _EMPTY_COUNTS = {"waiting": 0, "due": 0, "retrying": 0, "taken": 0}
 _PROC = Path("/proc/self/stat").exists()  # Linux: lets us tell zombies and reused pids apart
 
@@ -155,7 +159,7 @@ class Harness:
             return False
         return True
 
-    def wait_drained(self, timeout: float = 30, *, stop_drainer: bool = True,
+    def wait_drained(self, timeout: float = DEADLINE, *, stop_drainer: bool = True,
                      stall: float = STALL) -> None:
         """Wait until no job is waiting or taken and no drainer holds the lock (or lives).
 
@@ -173,7 +177,8 @@ class Harness:
                 empty = counts["waiting"] == 0 and counts["taken"] == 0
                 # The drainer releases the lock last, so once it is free all is written; waiting
                 # for its exit too leaves no process behind to confuse the next step.
-                busy = self.drainer_running() or self.drainer_pid() is not None
+                busy = (self.drainer_running() or self.drainer_pid() is not None
+                        or self.drainer_starting())
                 if empty and not busy:
                     return
                 if empty and stop_drainer and not asked:
@@ -192,13 +197,33 @@ class Harness:
             if asked:
                 (self.data_dir / HANDOVER_FILE).unlink(missing_ok=True)
 
+    def drainer_starting(self) -> bool:
+        """Whether a drainer process runs here, perhaps one a hook started that is still
+        importing and has not taken the lock yet (Linux only)."""
+        return bool(self._drainer_processes())
+
+    def _drainer_processes(self) -> set[int]:
+        """Live `plexsync.py --drain` processes working in this data dir (their cwd)."""
+        if not _PROC or not self.data_dir.is_dir():
+            return set()
+        here = str(self.data_dir.resolve())
+        pids = set()
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if os.readlink(entry / "cwd") == here and _is_live_drainer(int(entry.name)):
+                        pids.add(int(entry.name))
+                except OSError:  # gone, or not ours to look at
+                    continue
+        return pids
+
     def _not_drained(self, reason: str, counts: dict[str, int]) -> str:
         lines = [readable(line) for line in self.drainer_log().splitlines()[-30:]]
         tail = "\n".join(lines) or "(empty)"
         return (f"queue {reason}: {counts}; drainer running: {self.drainer_running()}; "
                 f"dead letters: {len(self.dead_letters())}\n--- drainer.log (tail) ---\n{tail}")
 
-    def wait_until(self, condition: Callable[[], bool], timeout: float = 10,
+    def wait_until(self, condition: Callable[[], bool], timeout: float = DEADLINE,
                    what: str = "condition") -> None:
         """Poll a condition with a deadline (never sleep as synchronisation)."""
         deadline = time.monotonic() + timeout
@@ -217,14 +242,16 @@ class Harness:
             return None
         return pid if _is_live_drainer(pid) else None
 
-    def kill_drainers(self, timeout: float = 5) -> None:
-        """SIGKILL the drainer named in drainer.pid if it is alive, and wait until it is gone."""
+    def kill_drainers(self, timeout: float = 30) -> None:
+        """SIGKILL every live drainer of this data dir (the one in drainer.pid, and any still
+        starting), and wait until they are gone."""
         pid = self.drainer_pid()
-        if pid is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        self.wait_until(lambda: not _alive(pid), timeout, f"drainer {pid} gone")
+        pids = self._drainer_processes() | ({pid} if pid is not None else set())
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.wait_until(lambda: not any(_alive(pid) for pid in pids), timeout,
+                        f"drainers {sorted(pids)} gone")
 
 
 def readable(line: str) -> str:

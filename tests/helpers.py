@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import plexapi
 import pytest
@@ -25,6 +26,7 @@ from stash import queries
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
+from tests.doubles.plex.routes import error
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
@@ -109,7 +111,7 @@ class Started:
 
     def kill(self) -> None:
         self.proc.kill()
-        self.finish(10)
+        self.finish(30)
 
     def finish(self, timeout: float = 60) -> PluginRun:
         returncode = self.proc.wait(timeout)
@@ -322,6 +324,26 @@ def breaker_state(harness: Harness) -> str:
 
 
 BAR = 10.0  # seconds a task may take to give its one message (issue 12)
+
+
+# --- Plex refusing posters ------------------------------------------------------------------------
+
+def refuse_posters(plex: PlexDouble, rating_keys: list[str]) -> None:
+    """From now on Plex answers 400 to poster uploads for these items, as for an image it cannot
+    read: a failure that is neither an outage nor cured by retrying. accept_posters undoes it."""
+    targets = {f"/library/metadata/{rk}/posters" for rk in rating_keys}
+    answer = type(plex)._answer.__get__(plex)
+
+    def refusing(method: str, target: str, headers: Any, body: bytes) -> Any:
+        if method == "POST" and urlsplit(target).path in targets:
+            return error(400)
+        return answer(method, target, headers, body)
+
+    plex._answer = refusing  # type: ignore[method-assign]
+
+
+def accept_posters(plex: PlexDouble) -> None:
+    vars(plex).pop("_answer", None)
 
 
 # --- plexsync.yml, read as strictly as Stash reads it -------------------------------------------

@@ -156,6 +156,9 @@ class MemoryPlex:
     def can_edit(self) -> bool:
         return True
 
+    def machine_identifier(self) -> str:
+        return "ab" * 20
+
 
 class Notices(list):
     """What the user was told: (level, message)."""

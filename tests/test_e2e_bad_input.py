@@ -19,7 +19,7 @@ from sync_queue.jobs import JobQueue
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE
 from tests.doubles.stash import StashDouble
-from tests.harness import Harness, readable
+from tests.harness import DEADLINE, Harness, readable
 from tests.helpers import expected_item, hold_drainer_lock, queue_rows, stale_scenes
 
 UPDATE = "Scene.Update.Post"
@@ -117,7 +117,7 @@ def test_a_scene_stash_cannot_deliver_is_kept_not_dropped(harness: Harness, stas
 
 def test_the_garbage_fault_answers_200_with_the_body(plex: PlexDouble) -> None:
     plex.faults.garbage = {"identity": GARBAGE["html"]}
-    with urllib.request.urlopen(f"{plex.url}/identity", timeout=5) as response:
+    with urllib.request.urlopen(f"{plex.url}/identity", timeout=30) as response:
         assert response.status == 200
         assert response.read().decode() == GARBAGE["html"]
         assert response.headers["Content-Type"] == "text/html"
@@ -146,7 +146,7 @@ def test_unreadable_items_dead_letter_their_scenes_with_the_reason(
 
     plex.faults.garbage = {}
     assert harness.task("dlq_retry").returncode == 0
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
     assert stale_scenes(stash, plex, sample) == {}
     assert harness.dead_letters() == []
 
@@ -177,7 +177,7 @@ def test_a_value_plex_refuses_is_skipped_and_the_rest_written(harness: Harness,
                        details="A summary this Plex cannot store")
 
     assert harness.hook(scene_id).returncode == 0
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
 
     (rating_key,) = sample.rating_keys[scene_id]
     held = plex.item(rating_key)
@@ -208,7 +208,7 @@ def test_a_lone_value_plex_refuses_is_not_taken_for_an_outage(harness: Harness,
         return [job for _, job in queue_rows(harness) if job["last_error"]]
 
     harness.wait_until(lambda: bool(tried()) or harness.dead_letters() != []
-                       or "Plex refused" in harness.drainer_log(), 20, "the first attempt")
+                       or "Plex refused" in harness.drainer_log(), DEADLINE, "the first attempt")
     # Skipped with a warning, dead-lettered, or at least counted towards the dead letters.
     assert all(job["attempts"] >= 1 for job in tried()), tried()
 
@@ -224,7 +224,7 @@ def test_a_plex_that_never_answers_does_not_hang_a_task(harness: Harness,
     took = time.monotonic() - started
 
     # plex_timeout and a few seconds (starting Python under load takes some of them)
-    assert took < 1 + 8, f"the task took {took:.0f}s"
+    assert took < 1 + 14, f"the task took {took:.0f}s"
     assert run.returncode == 1
     assert run.result["error"].startswith(
         "Plex did not answer within plex_timeout: 3 queued change(s) are kept and will be "

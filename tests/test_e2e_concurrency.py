@@ -31,6 +31,8 @@ from tests.schema_fidelity import assert_recorded_queries_valid
 
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc")
 
+HOLD = 300.0  # the Plex double's gate holds a request no longer, even if a test goes wrong
+WAIT = 90.0  # generous deadlines: under heavy load a fresh interpreter takes seconds to start
 HEAVY = ("plexapi", "requests", "pydantic", "persistqueue", "stashapi", "urllib3")
 
 
@@ -133,19 +135,20 @@ def test_the_hook_path_imports_nothing_heavy(harness: Harness) -> None:
 def test_the_hook_returns_while_its_detached_drainer_works(harness: Harness,
                                                            plex: PlexDouble) -> None:
     sample = harness.build_sample(5)
-    plex.latency = 0.3  # the drainer is still busy long after the hook has returned
+    plex.gate.close("edit", timeout=HOLD)  # the drainer stays busy until the test is done
 
     run = harness.hook(sample.scene_ids[0])  # waits for stdout and stderr to close
 
     assert run.returncode == 0, run.stderr
-    harness.wait_until(lambda: harness.drainer_pid() is not None, 10, "the drainer started")
+    plex.gate.wait_held("edit", timeout=WAIT)  # the hook has returned; its drainer is writing
     pid = harness.drainer_pid()
     assert pid is not None and harness.drainer_running()
     session = int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[3])
     assert session == pid  # its own session: Stash's process group signals do not reach it
     assert os.readlink(f"/proc/{pid}/fd/1") == os.devnull
     assert os.readlink(f"/proc/{pid}/fd/2") == str(harness.data_dir / "drainer.log")
-    harness.wait_drained(timeout=20)
+    plex.gate.open()
+    harness.wait_drained(timeout=WAIT)
     assert stale_scenes(harness.stash, plex, sample, sample.scene_ids[:1]) == {}
 
 
@@ -170,7 +173,7 @@ def test_fifty_hooks_at_once_and_three_rapid_edits(harness: Harness, stash: Stas
         runs = list(pool.map(harness.hook, sample.scene_ids))
         assert rapid.result() == [0, 0, 0]
         assert [r.returncode for r in runs] == [0] * 50
-        harness.wait_drained(timeout=60)
+        harness.wait_drained(timeout=WAIT)
 
     assert stash.scene(edited)["title"] == f"rapid edit 2 title of {edited}"
     assert stale_scenes(stash, plex, sample) == {}
@@ -186,17 +189,27 @@ def test_a_task_takes_over_from_the_busy_drainer(harness: Harness, stash: StashD
                                                  plex: PlexDouble) -> None:
     sample = harness.build_sample(150)
     queue_every_scene(harness, stash, sample.scene_ids)
-    plex.latency = 0.1  # the drainer's first batch is still under way when the task asks
+    plex.gate.close("edit", after=1, timeout=HOLD)  # the drainer's batch stops at its 2nd edit
 
     with Watch(harness.data_dir) as watch:
         assert harness.hook(sample.scene_ids[0]).returncode == 0  # starts the drainer
-        harness.wait_until(lambda: plex.counts["edit"] >= 1, 20, "the drainer is writing")
+        plex.gate.wait_held("edit", timeout=WAIT)
+        drainer = harness.drainer_pid()
+        assert drainer is not None
+        harness.wait_until(lambda: drainer in watch.holders, WAIT, "the watch saw the drainer")
         task = Started(harness, {"mode": "process_queue"})
-        harness.wait_until(lambda: (harness.data_dir / "handover").exists(), 20,
+        harness.wait_until(lambda: (harness.data_dir / "handover").exists(), WAIT,
                            "the task asked the drainer to hand over")
-        plex.latency = 0.0
-        run = task.finish(60)
-        harness.wait_drained(timeout=30)
+        # The drainer finishes its edits in flight and hands over; only the task, which takes
+        # over the rest of the batch, fetches items again: it is held there until the watch
+        # has seen it hold the lock.
+        plex.gate.close("metadata", timeout=HOLD)
+        plex.gate.wait_held("metadata", timeout=WAIT)
+        harness.wait_until(lambda: len(watch.holders - {drainer}) >= 1, WAIT,
+                           "the watch saw the task hold the lock")
+        plex.gate.open()
+        run = task.finish(WAIT)
+        harness.wait_drained(timeout=WAIT)
 
     assert run.returncode == 0, run.stderr
     assert any("hand over" in text for text in run.messages("info"))

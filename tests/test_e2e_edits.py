@@ -105,17 +105,15 @@ def test_an_edit_while_the_drainer_writes_that_scene_is_synced_too(
     if clock == "frozen":  # both edits carry the same updated_at second
         stash.clock.freeze()
     plex.reset_counts()
-    plex.latency = 0.25  # per request: the drainer spends a while on the first version
+    plex.gate.close("edit", timeout=300)  # the drainer's write of the first version waits
     _edit_and_hook(harness, scene_id, title="First version")
-    # The item is read after the scene: once Plex sees that request, the drainer holds the
-    # first version and will take at least two more latencies to write it.
-    harness.wait_until(lambda: plex.counts["metadata"] >= 1, 10, "drainer busy with the scene")
+    plex.gate.wait_held("edit")  # the drainer read the first version and is writing it
     assert harness.queue_counts()["taken"] == 1
     if clock == "advanced":
         stash.clock.advance(1)
     _edit_and_hook(harness, scene_id, title="Second version", details="Written later.")
-    harness.wait_drained(timeout=30)
-    plex.latency = 0.0
+    plex.gate.open()
+    harness.wait_drained()
     assert plex.item(rk)["fields"]["title"] == "Second version"
     assert plex.counts["edit"] == 2  # the first version was written, then the second
     assert_synced(stash, plex, scene_id, [rk])

@@ -16,7 +16,7 @@ from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
-from tests.harness import HANDOVER_FILE, LOCK_FILE, Harness
+from tests.harness import DEADLINE, HANDOVER_FILE, LOCK_FILE, Harness
 from tests.helpers import assert_synced, ok
 from tests.schema_fidelity import assert_recorded_queries_valid
 
@@ -159,7 +159,7 @@ def _hand_over(harness: Harness) -> None:
     marker.write_text(str(os.getpid()))
     try:
         harness.wait_until(lambda: not harness.drainer_running() and harness.drainer_pid()
-                           is None, 10, "drainer handed over")
+                           is None, DEADLINE, "drainer handed over")
     finally:
         marker.unlink(missing_ok=True)
 
@@ -191,7 +191,7 @@ def test_a_scene_plex_lacks_is_looked_for_again_then_parked_never_dead_lettered(
     (missing,) = sample.missing
     ok(harness.hook(missing))
     for attempts in range(4):
-        harness.wait_until(lambda: _retrying(harness), 10, "not-found retry scheduled")
+        harness.wait_until(lambda: _retrying(harness), DEADLINE, "not-found retry scheduled")
         assert harness.dead_letters() == []
         _hand_over(harness)
         assert _make_due(harness) == [attempts + 1]
@@ -220,10 +220,10 @@ def test_a_created_scene_plex_has_not_scanned_yet(
     plex.add_pending(sample.section_id, "/media/plex/new folder/fresh.mp4", 4242, delay=0.3)
     ok(harness.hook(scene_id, "Scene.Create.Post"))
     if not trigger:
-        harness.wait_until(lambda: _retrying(harness), 10, "not-found retry scheduled")
+        harness.wait_until(lambda: _retrying(harness), DEADLINE, "not-found retry scheduled")
         assert plex.scans == [] and harness.dead_letters() == []
         return
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
     assert plex.scans == [(sample.section_id, "/media/plex/new folder")]
     (rk,) = [i["ratingKey"] for i in plex.items() if i["files"] == [
         "/media/plex/new folder/fresh.mp4"]]

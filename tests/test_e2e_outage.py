@@ -32,6 +32,8 @@ from tests.schema_fidelity import assert_recorded_queries_valid
 # outage may last minutes; probes only get further apart.)
 OUTAGE_AFTER_TRIP = 4.0
 MAX_ATTEMPTS = 30  # a hot loop would make hundreds of attempts in 4 s
+HOLD = 300.0  # the Plex double's gate holds a request no longer, even if a test goes wrong
+WAIT = 90.0  # generous deadlines: under heavy load a fresh interpreter takes seconds to start
 
 
 @contextlib.contextmanager
@@ -80,19 +82,20 @@ def _said(run: PluginRun, harness: Harness, text: str) -> bool:
 def test_plex_down_mid_sync_pauses_then_converges(harness: Harness, stash: StashDouble,
                                                   plex: PlexDouble) -> None:
     sample = harness.build_sample(120)
-    plex.latency = 0.005
+    plex.gate.close("edit", after=20, timeout=HOLD)
     task = Started(harness, {"mode": "sync_all"})
-    harness.wait_until(lambda: plex.counts["edit"] >= 20, 30, "the sync is writing")
-    plex.go_down()  # connections refused
-    harness.wait_until(lambda: breaker_state(harness) == "open", 10, "the breaker opened")
+    plex.gate.wait_held("edit", timeout=WAIT)  # the sync is writing, most scenes still to do
+    plex.go_down()  # connections refused; those open are cut
+    plex.gate.open()
+    harness.wait_until(lambda: breaker_state(harness) == "open", WAIT, "the breaker opened")
     with dead_port(_port(plex)) as attempts:
         deadline = time.monotonic() + OUTAGE_AFTER_TRIP
         harness.wait_until(lambda: time.monotonic() >= deadline, OUTAGE_AFTER_TRIP + 1,
                            "the outage is over")
         rows = queue_rows(harness)
     plex.come_up()
-    run = task.finish(60)
-    harness.wait_drained(timeout=30)
+    run = task.finish(WAIT)
+    harness.wait_drained()
 
     assert attempts[0] < MAX_ATTEMPTS, f"{attempts[0]} attempts while the breaker was open"
     assert rows, "the outage should have caught jobs waiting"
@@ -114,14 +117,14 @@ def test_maintenance_is_transient_and_not_hammered(harness: Harness, stash: Stas
     sample = harness.build_sample(20)
     plex.maintenance = True  # 503 "database migrations" to everything
     task = Started(harness, {"mode": "sync_all"})
-    harness.wait_until(lambda: breaker_state(harness) == "open", 20, "the breaker opened")
+    harness.wait_until(lambda: breaker_state(harness) == "open", WAIT, "the breaker opened")
     before = sum(plex.counts.values())
     deadline = time.monotonic() + OUTAGE_AFTER_TRIP
     harness.wait_until(lambda: time.monotonic() >= deadline, OUTAGE_AFTER_TRIP + 1, "time")
     while_open = sum(plex.counts.values()) - before
     plex.maintenance = False
-    run = task.finish(60)
-    harness.wait_drained(timeout=30)
+    run = task.finish(WAIT)
+    harness.wait_drained()
 
     assert while_open < MAX_ATTEMPTS, f"{while_open} requests during maintenance"
     assert run.returncode == 1  # returned while Plex was in maintenance, saying so
@@ -133,11 +136,12 @@ def test_maintenance_is_transient_and_not_hammered(harness: Harness, stash: Stas
 def test_rejected_token_stops_once_keeps_jobs_and_a_fixed_token_converges(
         harness: Harness, stash: StashDouble, plex: PlexDouble) -> None:
     sample = harness.build_sample(30)
-    plex.latency = 0.01
+    plex.gate.close("edit", after=5, timeout=HOLD)
     task = Started(harness, {"mode": "sync_all"})
-    harness.wait_until(lambda: plex.counts["edit"] >= 5, 30, "the sync is writing")
+    plex.gate.wait_held("edit", timeout=WAIT)  # the sync is writing, most scenes still to do
     plex.token = "a-new-token-after-a-password-change"  # Plex now answers 401
-    run = task.finish(60)
+    plex.gate.open()
+    run = task.finish(WAIT)
 
     assert run.returncode == 1
     assert "Plex rejected the token" in run.result["error"]
@@ -152,7 +156,7 @@ def test_rejected_token_stops_once_keeps_jobs_and_a_fixed_token_converges(
     assert harness.hook(edited).returncode == 0
     harness.wait_until(lambda: (harness.data_dir / "drainer.pid").exists()
                        and not harness.drainer_running() and harness.drainer_pid() is None,
-                       20, "the hook's drainer ran and stopped")
+                       WAIT, "the hook's drainer ran and stopped")
     relayed = harness.hook(edited)
     assert any("rejected the token" in t for t in relayed.messages("error")), relayed.stderr
     assert harness.queue_counts()["waiting"] >= kept["waiting"]
@@ -160,7 +164,7 @@ def test_rejected_token_stops_once_keeps_jobs_and_a_fixed_token_converges(
     harness.configure(plex_token=plex.token)  # the user fixes the setting
     run = harness.task("process_queue")
     assert run.returncode == 0, run.stderr
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
     assert stale_scenes(stash, plex, sample) == {}
     assert queue_rows(harness) == [] and harness.dead_letters() == []
 
@@ -179,7 +183,7 @@ def test_vanished_plex_item_is_reindexed_and_rematched(harness: Harness, stash: 
     plex.reset_counts()
 
     assert harness.hook(scene_id).returncode == 0
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
 
     assert ("GET", f"/library/metadata/{old_key}") in plex.requests  # went to the stale key
     assert plex.counts["listing"] >= 1  # then listed Plex again

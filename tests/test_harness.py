@@ -15,6 +15,7 @@ from tests.doubles.sample import build_sample
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
 from validation.config import parse_path_map
+from worker.process import IDLE_EXIT
 
 DATE_SHAPES = {r"\d{4}", r"\d{4}-\d{2}", r"\d{4}-\d{2}-\d{2}"}
 
@@ -123,8 +124,10 @@ def test_wait_drained_ends_the_idle_drainer_a_hook_started(harness: Harness) -> 
     sample = harness.build_sample(3)
     assert harness.hook(sample.scene_ids[0]).returncode == 0
     started = time.monotonic()
-    harness.wait_drained(timeout=20)  # an idle drainer alone would hold the lock for 30 s
-    assert time.monotonic() - started < 20
+    harness.wait_drained(timeout=IDLE_EXIT)
+    # Asked to hand over: an idle drainer left alone holds the lock for IDLE_EXIT seconds
+    # after its last job.
+    assert time.monotonic() - started < IDLE_EXIT
     assert harness.queue_counts()["waiting"] == 0
     assert not harness.drainer_running() and harness.drainer_pid() is None
 
@@ -132,6 +135,6 @@ def test_wait_drained_ends_the_idle_drainer_a_hook_started(harness: Harness) -> 
 def test_kill_drainers_ends_a_running_drainer(harness: Harness) -> None:
     sample = harness.build_sample(3)
     assert harness.hook(sample.scene_ids[0]).returncode == 0
-    harness.wait_until(lambda: harness.drainer_pid() is not None, 10, "drainer started")
+    harness.wait_until(lambda: harness.drainer_pid() is not None, what="drainer started")
     harness.kill_drainers()
     assert harness.drainer_pid() is None and not harness.drainer_running()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tasks.registry import MODES
+from tasks.registry import MODES, TASKS
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("tasks", "worker", "plex", "stash", "sync", "sync_queue", "validation")
@@ -22,8 +22,9 @@ ENTRY = "plexsync.py"
 # data folder -> the decisions -> the models (layout.md).
 ALLOWED = {
     ENTRY: {"tasks", "worker"},
-    # The hook and the package install talk to Stash through its light, standard-library client.
-    "tasks": {"worker", "stash", "sync_queue", "sync", "validation"},
+    # The hook and the package install talk to Stash through its light, standard-library client;
+    # the web UI's answers link into Plex Web (plex/web.py).
+    "tasks": {"worker", "plex", "stash", "sync_queue", "sync", "validation"},
     "worker": {"plex", "stash", "sync_queue", "sync", "validation"},
     "plex": {"sync_queue", "sync", "validation"},
     "stash": set(),
@@ -133,7 +134,7 @@ def test_the_hook_path_imports_nothing_heavy() -> None:
 def test_every_task_stash_offers_is_registered_and_found() -> None:
     manifest = yaml.safe_load((ROOT / "plexsync.yml").read_text(encoding="utf-8"))
     offered = {task["defaultArgs"]["mode"] for task in manifest["tasks"]}
-    assert offered == set(MODES)
+    assert offered == set(TASKS)
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))

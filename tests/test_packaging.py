@@ -50,3 +50,12 @@ def test_requirements_match_the_declared_dependencies() -> None:
     lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text()
              .splitlines()]
     assert sorted(filter(None, lines)) == sorted(deps.REQUIRED.values())
+
+
+def test_zip_holds_every_ui_file_the_manifest_lists(tmp_path: Path) -> None:
+    build(tmp_path)
+    ui = yaml.safe_load((ROOT / "plexsync.yml").read_text())["ui"]
+    with zipfile.ZipFile(tmp_path / "plexsync.zip") as archive:
+        names = set(archive.namelist())
+    assert set(ui["javascript"] + ui["css"]) <= names
+    assert all((ROOT / name).is_file() for name in ui["javascript"] + ui["css"])

@@ -44,7 +44,7 @@ def forget_index(data_dir: Path) -> None:
     cache.close()
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 5.0) -> Any:
+def wait_until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout
     while not (result := condition()):
         assert time.monotonic() < deadline, "condition not met before the deadline"

@@ -21,7 +21,7 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.client import connect, loopback_session
 
 
-def _wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+def _wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met before the deadline"
@@ -54,7 +54,7 @@ def test_hang_blocks_until_released(plex: PlexDouble, server: PlexServer) -> Non
     _wait_until(lambda: plex.counts["identity"] == 1)
     assert worker.is_alive() and answers == []
     plex.hang = False
-    worker.join(timeout=5)
+    worker.join(timeout=30)
     assert answers == ["MediaContainer"]
 
 
@@ -64,7 +64,7 @@ def test_stop_releases_a_hung_request(plex: PlexDouble, server: PlexServer) -> N
     worker.start()
     _wait_until(lambda: plex.counts["identity"] == 1)
     plex.stop()
-    worker.join(timeout=5)
+    worker.join(timeout=30)
     assert not worker.is_alive()
 
 
@@ -75,7 +75,7 @@ def _swallow(call: Callable[[], object]) -> None:
 
 def test_latency_beyond_client_timeout_is_read_timeout(plex: PlexDouble) -> None:
     server = connect(plex, timeout=0.2)
-    plex.latency = 0.5
+    plex.latency = 5.0  # far beyond the client's timeout, however slowly the client runs
     with pytest.raises(requests.exceptions.ReadTimeout):
         server.query("/identity")
 
@@ -137,4 +137,9 @@ def test_runs_by_hand_as_a_module() -> None:
         assert titles == ["Scenes", "Music"]
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        try:
+            assert proc.wait(timeout=60) == 0
+        finally:
+            if proc.poll() is None:  # never leave it running
+                proc.kill()
+                proc.wait()

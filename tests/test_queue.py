@@ -215,12 +215,13 @@ def test_acked_rows_are_deleted_and_the_file_stays_bounded(tmp_path: Path, queue
 
 
 def _median_enqueue_seconds(queue: JobQueue, first_scene: int) -> float:
+    """Median CPU time of an enqueue: what it costs, not how busy the machine is."""
     times = []
     for n in range(first_scene, first_scene + 41):
-        started = time.perf_counter()
+        started = time.process_time()
         queue.enqueue(n, "v")
         queue.enqueue(n, "v")  # the duplicate check too
-        times.append(time.perf_counter() - started)
+        times.append(time.process_time() - started)
     return statistics.median(times)
 
 
@@ -229,10 +230,10 @@ def test_enqueue_cost_does_not_grow_with_the_queue(tmp_path: Path) -> None:
     (tmp_path / "big").mkdir()
     small = JobQueue(tmp_path / "small")
     big = JobQueue(tmp_path / "big")
-    started = time.perf_counter()
+    started = time.process_time()
     assert big.enqueue_many([(n, "v") for n in range(20_000)], reason="all") == 20_000
-    bulk_seconds = time.perf_counter() - started
-    print(f"enqueue_many of 20,000: {bulk_seconds:.2f} s")
+    bulk_seconds = time.process_time() - started
+    print(f"enqueue_many of 20,000: {bulk_seconds:.2f} s of CPU")
     assert bulk_seconds < 20  # one transaction per few thousand rows, not one per row
     small_cost = _median_enqueue_seconds(small, 1_000_000)
     big_cost = _median_enqueue_seconds(big, 1_000_000)

@@ -273,7 +273,7 @@ def test_invalid_documents_get_gqlgen_status_codes() -> None:
 def assert_gqlgen_status_codes(stash: StashDouble) -> None:
     assert post(stash, "{ findScenes { nope } }").status_code == 422
     assert post(stash, "{ findScenes {").status_code == 422
-    response = requests.post(f"{stash.url}/graphql", data=b"not json", timeout=5)
+    response = requests.post(f"{stash.url}/graphql", data=b"not json", timeout=30)
     assert response.status_code == 400
     bad_variable = post(stash, "query($id: ID) { findScene(id: $id) { id } }", {"id": [1]})
     assert bad_variable.status_code == 422
@@ -306,7 +306,7 @@ def test_counts_and_reset(stash: StashDouble, client: StashInterface) -> None:
 
 def post(stash: StashDouble, query: str, variables: dict | None = None) -> requests.Response:
     return requests.post(f"{stash.url}/graphql",
-                         json={"query": query, "variables": variables or {}}, timeout=5)
+                         json={"query": query, "variables": variables or {}}, timeout=30)
 
 
 def test_a_stash_gone_down_refuses_connections_and_comes_back_on_the_same_port() -> None:

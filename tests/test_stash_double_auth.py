@@ -29,7 +29,7 @@ def open_stash() -> Iterator[StashDouble]:
 
 
 def gql(stash: StashDouble, query: str = "{ version { version } }", **kwargs) -> requests.Response:
-    return requests.post(f"{stash.url}/graphql", json={"query": query}, timeout=5, **kwargs)
+    return requests.post(f"{stash.url}/graphql", json={"query": query}, timeout=30, **kwargs)
 
 
 def test_decision_table() -> None:
@@ -54,7 +54,7 @@ def test_credentials_required_when_configured(secured: StashDouble) -> None:
     assert gql(secured, headers={"ApiKey": "wrong"},
                cookies={"session": SESSION}).status_code == 401
     assert requests.post(f"{secured.url}/graphql?apikey={KEY}",
-                         json={"query": "{ version { version } }"}, timeout=5).ok
+                         json={"query": "{ version { version } }"}, timeout=30).ok
 
 
 def test_session_login_is_refreshed_by_set_cookie(secured: StashDouble) -> None:
@@ -98,11 +98,11 @@ def test_scene_screenshot_bytes_and_default_svg(open_stash: StashDouble) -> None
     with_cover = open_stash.add_scene(title="A", cover=cover)
     without = open_stash.add_scene(title="B")
     urls = screenshot_urls(open_stash)
-    image = requests.get(urls[with_cover], timeout=5)
+    image = requests.get(urls[with_cover], timeout=30)
     assert image.status_code == 200
     assert image.headers["Content-Type"] == "image/png"
     assert image.content == cover
-    placeholder = requests.get(urls[without], timeout=5)
+    placeholder = requests.get(urls[without], timeout=30)
     assert placeholder.status_code == 200
     assert placeholder.headers["Content-Type"] == "image/svg+xml"
     assert placeholder.content.startswith(b"<svg")
@@ -116,14 +116,14 @@ def test_new_cover_changes_bytes_and_cache_buster(open_stash: StashDouble) -> No
     open_stash.update_scene(scene, cover=tiny_png("v2"))
     after = screenshot_urls(open_stash)[scene]
     assert after != before
-    assert requests.get(after, timeout=5).content == tiny_png("v2")
+    assert requests.get(after, timeout=30).content == tiny_png("v2")
     assert tiny_png("v1") != tiny_png("v2")
 
 
 def test_jpeg_cover_keeps_its_type(open_stash: StashDouble) -> None:
     jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 16 + b"\xff\xd9"
     scene = open_stash.add_scene(cover=jpeg)
-    image = requests.get(screenshot_urls(open_stash)[scene], timeout=5)
+    image = requests.get(screenshot_urls(open_stash)[scene], timeout=30)
     assert image.headers["Content-Type"] == "image/jpeg" and image.content == jpeg
 
 
@@ -136,8 +136,8 @@ def test_performer_image_and_default(open_stash: StashDouble) -> None:
     paths = {int(p["id"]): p["image_path"]
              for p in data["data"]["findScenes"]["scenes"][0]["performers"]}
     assert "default=true" not in paths[jane] and paths[john].endswith("&default=true")
-    assert requests.get(paths[jane], timeout=5).content == picture
-    default = requests.get(paths[john], timeout=5)
+    assert requests.get(paths[jane], timeout=30).content == picture
+    default = requests.get(paths[john], timeout=30)
     assert default.headers["Content-Type"] == "image/svg+xml"
     assert open_stash.counts["performer_image"] == 2
 
@@ -145,20 +145,20 @@ def test_performer_image_and_default(open_stash: StashDouble) -> None:
 def test_images_redirect_to_login_without_credentials(secured: StashDouble) -> None:
     scene = secured.add_scene(cover=tiny_png("x"))
     url = f"{secured.url}/scene/{scene}/screenshot?t=1"
-    bare = requests.get(url, timeout=5, allow_redirects=False)
+    bare = requests.get(url, timeout=30, allow_redirects=False)
     assert bare.status_code == 302
     assert bare.headers["Location"].startswith("/login")
-    followed = requests.get(url, timeout=5)
+    followed = requests.get(url, timeout=30)
     assert followed.status_code == 200
     assert followed.headers["Content-Type"].startswith("text/html")
-    assert requests.get(url, timeout=5, headers={"ApiKey": KEY}).content == tiny_png("x")
-    assert requests.get(url, timeout=5, cookies={"session": SESSION}).content == tiny_png("x")
-    assert requests.get(url, timeout=5, headers={"ApiKey": "bad"}).status_code == 401
+    assert requests.get(url, timeout=30, headers={"ApiKey": KEY}).content == tiny_png("x")
+    assert requests.get(url, timeout=30, cookies={"session": SESSION}).content == tiny_png("x")
+    assert requests.get(url, timeout=30, headers={"ApiKey": "bad"}).status_code == 401
 
 
 def test_unknown_image_is_404(open_stash: StashDouble) -> None:
-    assert requests.get(f"{open_stash.url}/scene/42/screenshot", timeout=5).status_code == 404
-    assert requests.get(f"{open_stash.url}/nothing", timeout=5).status_code == 404
+    assert requests.get(f"{open_stash.url}/scene/42/screenshot", timeout=30).status_code == 404
+    assert requests.get(f"{open_stash.url}/nothing", timeout=30).status_code == 404
 
 
 def test_base_url_follows_host_header(open_stash: StashDouble) -> None:

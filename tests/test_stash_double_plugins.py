@@ -167,11 +167,12 @@ def test_manifest_with_a_key_stash_does_not_know_fails_to_load(tmp_path: Path) -
         load_plugin(manifest)
 
 
-def test_plugins_query_lists_plexsync_without_ui_and_the_test_plugin_with_it(
+def test_plugins_query_lists_the_ui_routes_of_plexsync_and_the_test_plugin(
         stash: StashDouble, plugin: str) -> None:
     stash.install_plugin(ROOT / "plexsync.yml")
     shown = {p["id"]: p for p in (x.graphql(stash.url) for x in stash.plugins.all())}
-    assert shown["plexsync"]["paths"] == {"javascript": None, "css": None}
+    assert shown["plexsync"]["paths"] == {"javascript": [f"{stash.url}/plugin/plexsync/javascript"],
+                                          "css": [f"{stash.url}/plugin/plexsync/css"]}
     assert shown["plexsync"]["settings"][0] == {
         "name": "actor_photos", "display_name": "Performer photos", "type": "BOOLEAN",
         "description": shown["plexsync"]["settings"][0]["description"]}

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from stash import log
 from stash.errors import StashError, StashLoginRejected
+from sync_queue.jobs import Job
 from worker.batch import Batch
 from worker.index import Index
 from worker.outage import Outage
@@ -91,11 +92,15 @@ class Drain:
         if not jobs:
             next_due = self._queue.next_due_at()
             return Step(StepKind.IDLE, wait=min(POLL * 5, (next_due or now + POLL) - now))
+        return Step(StepKind.BATCH, self.run(jobs))
+
+    def run(self, jobs: list[Job]) -> Tally:
+        """These jobs as one batch: a step's, or the one scene a person asked for now."""
         tally = self._batch().run(jobs)
         self.total.add(tally)
         if self._on_batch:
             self._on_batch(self.total)
-        return Step(StepKind.BATCH, tally)
+        return tally
 
     def new_pass(self) -> None:
         """Jobs due after a pause are a new pass (worker/index.py)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import threading
 
 from .server import PlexDouble
@@ -30,6 +31,10 @@ def main() -> None:
     plex = PlexDouble(token=args.token, port=args.port)
     _sample(plex)
     plex.start()
+    # Ctrl-C (and SIGTERM) stop it even when it was started from a script's background job,
+    # which inherits SIGINT ignored: Python then installs no KeyboardInterrupt of its own.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, signal.default_int_handler)
     print(f"Plex double at {plex.url} token {args.token} (Ctrl-C stops)", flush=True)
     try:
         threading.Event().wait()

@@ -23,6 +23,6 @@ def loopback_session() -> requests.Session:
     return session
 
 
-def connect(plex: PlexDouble, token: str | None = None, timeout: float = 5) -> PlexServer:
+def connect(plex: PlexDouble, token: str | None = None, timeout: float = 30) -> PlexServer:
     """A real PlexServer talking to the double (sends `GET /`)."""
     return PlexServer(plex.url, token or plex.token, session=loopback_session(), timeout=timeout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import re
 import secrets
 import socket
 import ssl
@@ -17,7 +18,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..tls import Certificate
 from .faults import MAINTENANCE_BODY, Faults
-from .routes import Request, Response, Settings, error, resolve
+from .gate import Gate
+from .routes import Handler, Request, Response, Settings, error, resolve
 from .store import Store
 
 TAG_MODES = ("replace", "append")
@@ -122,6 +124,7 @@ class PlexDouble:
         self._tls = tls.server_context() if tls is not None else None
         self.store = Store()
         self.faults = Faults()
+        self.gate = Gate()  # holds chosen requests until the test releases them
         self.settings = Settings(secrets.token_hex(20), "1.41.3.9314-a0bfb8370", "PlexDouble")
         self.tag_mode = tag_mode
         self.counts: collections.Counter[str] = collections.Counter()
@@ -138,6 +141,7 @@ class PlexDouble:
 
     def stop(self) -> None:
         self.faults.hang = False
+        self.gate.open()
         self.go_down()
 
     def go_down(self) -> None:
@@ -290,6 +294,12 @@ class PlexDouble:
         params = parse_qsl(parts.query, keep_blank_values=True)
         kind, handler, match = resolve(method, parts.path)
         self._count(kind, method, target)
+        with self.gate.passage(kind):
+            return self._respond(kind, handler, match, Request(method, parts.path, params,
+                                                               headers, body))
+
+    def _respond(self, kind: str, handler: Handler, match: re.Match[str] | None,
+                 request: Request) -> Response:
         self.faults.delay()
         if (imposture := self.faults.imposture()) is not None:
             return imposture
@@ -297,12 +307,11 @@ class PlexDouble:
             return Response(503, MAINTENANCE_BODY)
         if self.faults.fails():
             return error(500)
-        if (override := self.faults.override(kind, params)) is not None:
+        if (override := self.faults.override(kind, request.params)) is not None:
             return override
-        if (refusal := self._refusal(kind, headers, params)) is not None:
+        if (refusal := self._refusal(kind, request.headers, request.params)) is not None:
             return refusal
         self.store.reveal_due(time.monotonic())
-        request = Request(method, parts.path, params, headers, body)
         try:
             return handler(self.store, self.settings, request, match)
         except ValueError:  # malformed numbers in paging headers or parameters
