@@ -114,8 +114,8 @@ def holding_the_queue(services: Services, again: str, what: str) -> Iterator[Non
 
 
 def drain_now(services: Services) -> Tally:
-    waiting = services.stores.queue.counts()["waiting"]
     with holding_the_queue(services, "try the task again", "queued changes are"):
+        waiting = services.stores.queue.counts()["waiting"]  # what the worker left
         tally = until_empty(Drain(services, on_batch=_progress(waiting)))
     return tally
 
