@@ -1,4 +1,5 @@
-"""Plex Media Server through plexapi: sections, the path index, full items, edits, uploads.
+"""Plex Media Server through plexapi: sections, the listings behind the path index, full items,
+edits, uploads.
 
 plexapi carries the token in a header (never the URL), raises typed errors by status, and is the
 same client a user's other tools use. PlexSync sends its own raw queries through it where
