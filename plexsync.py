@@ -43,13 +43,13 @@ def _run(raw: bytes) -> object:
     plugin_input = parse_input(decode_input(raw))
     if plugin_input.hook is not None:
         # The hook needs no third-party package: it queues first and only warns about them.
-        from worker.hook import handle_hook
+        from tasks.hook import handle_hook
 
         return handle_hook(plugin_input)
-    from worker.install import ensure_packages
+    from tasks.install import ensure_packages
 
     ensure_packages(plugin_input.connection)
-    from worker.tasks import run_task
+    from tasks.registry import run_task
 
     return run_task(plugin_input)
 
@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
 
         if not worker_ready(text):
             return 1
-        from worker.detached import run_detached
+        from worker.process import run_detached
 
         return run_detached(text)
     try:

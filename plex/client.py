@@ -1,4 +1,5 @@
-"""Plex Media Server through plexapi: sections, the path index, full items, edits, uploads.
+"""Plex Media Server through plexapi: sections, the listings behind the path index, full items,
+edits, uploads.
 
 plexapi carries the token in a header (never the URL), raises typed errors by status, and is the
 same client a user's other tools use. PlexSync sends its own raw queries through it where
@@ -7,23 +8,22 @@ plexapi's object layer would cost hidden requests (auto-reload, per-call section
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from xml.etree.ElementTree import Element, ParseError
 
 from plex import session as plex_session
+from plex import xml
 from plex.chunks import chunks, merge, target
 from plex.errors import PlexSettingError, UnreadableAnswer, not_plex, read_only_token
 from plex.identity import PATH as IDENTITY
 from plex.identity import identify
-from plex.index_cache import IndexCache
 from plex.params import rate_query
-from plex.sections import Section, choose_sections, parse_sections
+from plex.sections import Section, choose_sections
 from sync.edit import Edit
-from sync.item import PlexItem, parse_item
-from sync.matching import IndexEntry, PathIndex
+from sync.item import PlexItem
+from sync.matching import IndexEntry
 from sync.paths import normalize
 from validation.config import PlexSyncConfig
 
@@ -39,7 +39,6 @@ class PlexClient:
         self.config = config
         self._http = plex_session.session(config, data_dir)
         self._plexapi: Any = None
-        self._cache = IndexCache(str(data_dir / "plexsync.db"))
         self._sections: list[Section] | None = None
 
     @property
@@ -105,7 +104,7 @@ class PlexClient:
     # -- sections and the path index -----------------------------------------------------
     def sections(self, refresh: bool = False) -> list[Section]:
         if self._sections is None or refresh:
-            every = parse_sections(self._xml("/library/sections"))
+            every = xml.sections(self._xml("/library/sections"))
             chosen, missing = choose_sections(every, self.config.plex_library)
             known = ", ".join(s.title for s in every if s.type == "movie")
             if missing:
@@ -121,34 +120,22 @@ class PlexClient:
             self._sections = chosen
         return self._sections
 
-    def index(self, force: bool = False) -> PathIndex:
-        sections = self.sections(refresh=True)
-        if not force:
-            cached = self._cache.load(sections)
-            if cached is not None:
-                return PathIndex(cached)
-        entries = [entry for section in sections for entry in self._list(section)]
-        self._cache.store(sections, entries)
-        return PathIndex(entries)
-
-    def forget_index(self) -> None:
-        self._cache.clear()
-
-    def _list(self, section: Section) -> Iterator[IndexEntry]:
-        """One raw paged listing: only ratingKey and Part file/size are read."""
-        start = 0
-        while True:
-            container = self._xml(
-                f"/library/sections/{section.key}/all?type=1&includeGuids=0",
-                headers={"X-Plex-Container-Start": str(start),
-                         "X-Plex-Container-Size": str(PAGE_SIZE)})
-            videos = container.findall("Video")
-            for video in videos:
-                yield from _parts(video, section.key)
-            total = int(container.get("totalSize") or container.get("size") or 0)
-            start += len(videos)
-            if not videos or start >= total:
-                return
+    def listing(self, sections: list[Section]) -> list[IndexEntry]:
+        """Every part of every item of the sections: one raw paged listing per section."""
+        entries: list[IndexEntry] = []
+        for section in sections:
+            start = 0
+            while True:
+                container = self._xml(
+                    f"/library/sections/{section.key}/all?type=1&includeGuids=0",
+                    headers={"X-Plex-Container-Start": str(start),
+                             "X-Plex-Container-Size": str(PAGE_SIZE)})
+                page, videos, total = xml.listing_page(container, section.key)
+                entries += page
+                start += videos
+                if not videos or start >= total:
+                    break
+        return entries
 
     # -- items ---------------------------------------------------------------------------
     def fetch_items(self, rating_keys: list[str]) -> dict[str, PlexItem | UnreadableAnswer]:
@@ -170,8 +157,7 @@ class PlexClient:
                     items.update(self.fetch_items(chunk[:len(chunk) // 2]))
                     items.update(self.fetch_items(chunk[len(chunk) // 2:]))
                 continue
-            for video in container.findall("Video"):
-                item = parse_item(video)
+            for item in xml.items(container):
                 items[item.rating_key] = item
         return items
 
@@ -272,12 +258,3 @@ class PlexClient:
         """Cheap and authenticated: fails on a wrong token as well as on an outage."""
         self._server.query("/library/sections")
 
-
-def _parts(video: Element, section_key: int) -> Iterator[IndexEntry]:
-    rating_key = video.get("ratingKey", "")
-    for part in video.iter("Part"):
-        file = part.get("file")
-        if rating_key and file:
-            size = part.get("size")
-            yield IndexEntry(rating_key, section_key, file,
-                             int(size) if size and size.isdigit() else None)

@@ -8,8 +8,9 @@ a 404 or nothing at all. Pure: the caller makes the request.
 
 from __future__ import annotations
 
-from xml.etree import ElementTree
+from xml.etree.ElementTree import ParseError
 
+from plex import xml
 from plex.errors import not_plex
 
 # Statuses that say nothing about what answered: a busy Plex (5xx, 429) is an outage, and a
@@ -35,10 +36,9 @@ def identify(url: str, status: int, content_type: str, body: bytes) -> str | Non
     if kind.endswith("json") or text[:1] in (b"{", b"["):
         raise not_plex(url, PATH, "JSON, as other services do")
     try:
-        root = ElementTree.fromstring(text)
-    except ElementTree.ParseError:
+        root, machine = xml.identity(text)
+    except ParseError:
         raise not_plex(url, PATH, "XML that is cut off or not well-formed") from None
-    machine = root.get("machineIdentifier") if root.tag == "MediaContainer" else None
     if not machine:
-        raise not_plex(url, PATH, f"XML without Plex's machineIdentifier (<{root.tag}>)")
+        raise not_plex(url, PATH, f"XML without Plex's machineIdentifier (<{root}>)")
     return machine

@@ -1,14 +1,16 @@
-"""An `Edit` as the query strings of Plex's edit and rating PUTs, encoded as plexapi does.
+"""An `Edit` as the query strings of Plex's edit and rating PUTs, encoded by plexapi itself.
 
-plexapi sorts the keys case-insensitively, leaves them unquoted and quotes every value with
-`safe=''`; a tag removal value is itself a comma-joined list of individually quoted names, so it
-ends up quoted twice. Reproducing that byte for byte keeps PlexSync's requests identical to the
-ones plexapi's own edit methods send.
+`plexapi.utils.joinArgs` (what plexapi's own edit methods send through) sorts the keys
+case-insensitively, leaves them unquoted and quotes every value with `safe=''`; a tag removal
+value is itself a comma-joined list of individually quoted names, so it ends up quoted twice.
+tests/test_params.py pins the bytes against plexapi's edit methods.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote
+
+from plexapi.utils import joinArgs
 
 from sync.edit import Edit
 
@@ -41,7 +43,7 @@ def edit_params(edit: Edit) -> dict[str, str]:
 
 def edit_query(edit: Edit) -> str:
     """The query string (without '?') of the edit PUT; refuses an edit without an item id."""
-    return join_args(edit_params(edit))
+    return joinArgs(edit_params(edit)).removeprefix("?")
 
 
 def rate_query(rating_key: str, rating: float | None) -> str:
@@ -52,13 +54,6 @@ def rate_query(rating_key: str, rating: float | None) -> str:
     return (
         f"key={quote(_checked_key(rating_key), safe='')}"
         f"&identifier={LIBRARY_IDENTIFIER}&rating={value}"
-    )
-
-
-def join_args(params: dict[str, str]) -> str:
-    return "&".join(
-        f"{key}={quote(str(params[key]), safe='')}"
-        for key in sorted(params, key=str.lower)
     )
 
 

@@ -1,9 +1,8 @@
-"""Plex library sections: which ones PlexSync syncs into."""
+"""Plex library sections (read by plex/xml.py): which ones PlexSync syncs into."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element
 
 
 @dataclass(frozen=True)
@@ -18,22 +17,6 @@ class Section:
     def signature(self) -> str:
         """Changes when Plex scans the section: a cached index of it is then stale."""
         return f"{self.key}:{self.scanned_at}"
-
-
-def parse_sections(container: Element) -> list[Section]:
-    sections = []
-    for directory in container.findall("Directory"):
-        key = directory.get("key", "")
-        if not key.isdigit():
-            continue
-        sections.append(Section(
-            key=int(key),
-            title=directory.get("title", ""),
-            type=directory.get("type", ""),
-            locations=tuple(loc.get("path", "") for loc in directory.findall("Location")),
-            scanned_at=directory.get("scannedAt") or directory.get("updatedAt") or "",
-        ))
-    return sections
 
 
 def choose_sections(sections: list[Section], names: list[str]) -> tuple[list[Section], list[str]]:

@@ -86,7 +86,7 @@ class StashClient:
     def __init__(self, connection: Connection) -> None:
         log.register_secret(connection.session_cookie)
         # Monotonic time since which no request got an answer (None while Stash answers): the
-        # background worker ends when Stash stays silent (worker/lifetime.py).
+        # background worker ends when Stash stays silent (worker/process.py).
         self.silent_since: float | None = None
         self._connection = connection
         self._login = Login()

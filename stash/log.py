@@ -14,7 +14,6 @@ from typing import TextIO
 
 _MAX_LINE = 16_000
 _secrets: set[str] = set()
-_stream: TextIO | None = None
 
 
 def register_secret(value: str | None) -> None:
@@ -29,17 +28,11 @@ def redact(text: str) -> str:
     return text
 
 
-def use_stream(stream: TextIO | None) -> None:
-    """Send log lines somewhere other than stderr (the detached drainer writes to a file)."""
-    global _stream
-    _stream = stream
-
-
 def _emit(level: str, message: object) -> None:
     text = redact(str(message)).replace("\r", " ").replace("\n", " | ")
     if len(text) > _MAX_LINE:
         text = text[:_MAX_LINE] + "…"
-    _write(_stream or sys.stderr, f"\x01{level}\x02{text}\n")
+    _write(sys.stderr, f"\x01{level}\x02{text}\n")
 
 
 def _write(stream: TextIO, line: str) -> None:
@@ -56,10 +49,6 @@ def _write(stream: TextIO, line: str) -> None:
     except (BrokenPipeError, ValueError, OSError):
         # Stash closed the pipe (the hook's parent exited): logging must never crash the work.
         return
-
-
-def trace(message: object) -> None:
-    _emit("t", message)
 
 
 def debug(message: object) -> None:

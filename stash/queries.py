@@ -1,7 +1,8 @@
-"""Every GraphQL document PlexSync sends (the hook's own two live in worker/hook.py).
+"""Every GraphQL document PlexSync sends, the hook's included.
 
-Each is checked against the real Stash schema by tests/test_schema_fidelity.py. Selections are
-explicit: stashapi's generated fragments lack studio and performer names.
+Each is checked against the real Stash schema by tests/test_plugin_queries.py. Selections are
+explicit: stashapi's generated fragments lack studio and performer names. Plain strings: the
+hook imports this module.
 """
 
 SCENE_FIELDS = """
@@ -15,6 +16,20 @@ SCENE_FIELDS = """
 """
 
 PLUGIN_SETTINGS = 'query PlexSyncSettings { configuration { plugins(include: ["plexsync"]) } }'
+
+# The hook's: Stash's version rides along in the same request, so a too-old Stash is named at
+# once, for free.
+_hook_settings = 'version { version } configuration { plugins(include: ["plexsync"]) }'
+HOOK_SETTINGS = "query PlexSyncHookSettings { " + _hook_settings + " }"
+HOOK_SCENE = (
+    "query PlexSyncHook($id: ID) { " + _hook_settings + " findScene(id: $id) { id updated_at } }"
+)
+# A rename of a performer, studio, tag or group changes no scene's updated_at: the hook queues
+# every scene that shows the renamed object.
+HOOK_RELATED = (
+    "query PlexSyncRelated($f: SceneFilterType) { " + _hook_settings
+    + " findScenes(scene_filter: $f, filter: {per_page: -1}) { scenes { id updated_at } } }"
+)
 
 CONFIGURE_PLUGIN = (
     "mutation PlexSyncConfigure($plugin_id: ID!, $input: Map!) "

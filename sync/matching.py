@@ -1,7 +1,10 @@
 """Which Plex items hold a Stash scene's files: exact mapped paths first, then near misses.
 
 In the manner of beets' autotagger, a match carries a recommendation (HIGH, LOW, NONE) and the
-scored candidates behind it; the caller applies its policy through `decide`.
+scored candidates behind it; the caller applies its policy through `decide`. And as beets
+downgrades a match whose runner-up is too close (its gap rule), near misses tied at the closest
+distance for one file are ambiguous: which item holds the file is a guess, so it is never
+written without a person's look, whatever strict_matching says.
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ class Match:
     recommendation: Recommendation
     items: list[IndexEntry]
     candidates: list[Candidate]
+    ambiguous: bool = False  # near misses tied at the closest distance for one file
 
 
 def match(
@@ -106,23 +110,25 @@ def match(
     ])
     if exact:
         return Match(Recommendation.HIGH, [c.entry for c in exact], exact)
-    near = _best([
+    per_file = [_best([
         Candidate(entry, _near_distance(path, entry.file), SAME_NAME_AND_SIZE)
-        for path, size in mapped
         for entry in index.by_name_size(name_key(path), size)
-    ])
+    ]) for path, size in mapped]
+    near = _best([candidate for found in per_file for candidate in found])
     if not near:
         return Match(Recommendation.NONE, [], [])
     closest = near[0].distance
-    return Match(Recommendation.LOW, [c.entry for c in near if c.distance == closest], near)
+    tied = any(len(found) > 1 and found[0].distance == found[1].distance for found in per_file)
+    return Match(Recommendation.LOW, [c.entry for c in near if c.distance == closest], near,
+                 ambiguous=tied)
 
 
 def decide(found: Match, strict: bool) -> Literal["sync", "review", "not_found"]:
-    """Policy: a near miss is synced only when strict matching is off."""
+    """Policy: a near miss is synced only when strict matching is off and it is not ambiguous."""
     if found.recommendation is Recommendation.HIGH:
         return "sync"
     if found.recommendation is Recommendation.LOW:
-        return "review" if strict else "sync"
+        return "review" if strict or found.ambiguous else "sync"
     return "not_found"
 
 

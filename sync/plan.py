@@ -1,35 +1,34 @@
 """The field plan: the minimal edit that brings one Plex item in line with one Stash scene.
 
-Pure. `last` is what PlexSync wrote to this item before (the `written` record of its previous
-successful edit); it tells PlexSync's own values apart from values Plex got elsewhere, so that
-only our own values are ever cleared, and, with preserve_plex_edits, a person's edits survive.
+Pure. `last` is what PlexSync wrote to this item before (sync/ownership.py); it tells PlexSync's
+own values apart from values Plex got elsewhere, so that only our own values are ever cleared,
+and, with preserve_plex_edits, a person's edits survive.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from stash.urls import same_picture, seen_by
-from sync import clean
-from sync.clean import fold
-from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef, _Unset, read_written
+from sync.edit import IMAGE_LOCKS, UNSET, Edit, ImageRef, _Unset
 from sync.item import Actor, PlexItem
+from sync.ownership import Owned, Picture
 from sync.paths import stem
+from validation import clean
+from validation.clean import fold
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-def plan(scene: Scene, item: PlexItem, config: PlexSyncConfig, last: dict | None,
+def plan(scene: Scene, item: PlexItem, config: PlexSyncConfig, last: Owned | None,
          *, force: bool = False, recheck_missing: bool = False) -> Edit:
     """force (Sync All, force): write every planned value and image, even ones Plex holds.
     recheck_missing: download again a cover Stash did not have last time, even at the same URL
     (a writer does; a comparison does not count it as a difference)."""
-    draft = _Draft(item, config, read_written(last), force=force, recheck=recheck_missing)
+    draft = _Draft(item, config, last or Owned(), force=force, recheck=recheck_missing)
     _plan_fields(draft, scene)
     if config.sync_tags:
         _plan_list(draft, "genre", scene.tags, exact=True)
@@ -48,7 +47,7 @@ class _Draft:
 
     item: PlexItem
     config: PlexSyncConfig
-    last: dict[str, Any]
+    last: Owned
     force: bool = False
     recheck: bool = False
     fields: dict[str, str] = field(default_factory=dict)
@@ -61,7 +60,7 @@ class _Draft:
     skipped: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.written = copy.deepcopy(self.last)
+        self.written = self.last.copy()
 
     def lock(self, name: str, *, written: bool) -> None:
         """Lock what we write; a matching value gets the lock only if it lacks one."""
@@ -74,12 +73,12 @@ class _Draft:
         else:
             self.fields[name] = value
             self.lock(name, written=True)
-        self.written["fields"][name] = value
+        self.written.fields[name] = value
 
     def own_field(self, name: str, value: str) -> None:
         if name != "userRating":
             self.lock(name, written=False)
-        self.written["fields"][name] = value
+        self.written.fields[name] = value
 
     def build(self) -> Edit:
         return Edit(
@@ -110,12 +109,12 @@ def _plan_fields(d: _Draft, scene: Scene) -> None:
 
 def _scalar(d: _Draft, name: str, desired: str | None) -> None:
     current = _current(d, name)
-    ours = d.last["fields"].get(name)
+    ours = d.last.fields.get(name)
     if desired is None:  # Stash has no value: only a value PlexSync wrote may go
         if ours is not None and current == ours and current:
             d.set_field(name, "")
         elif ours is not None and current != ours:
-            del d.written["fields"][name]  # the value now in Plex came from elsewhere
+            del d.written.fields[name]  # the value now in Plex came from elsewhere
         return
     if current == desired and not d.force:
         d.own_field(name, desired)
@@ -179,16 +178,16 @@ def _list_change(
 ) -> list[str] | None:
     """The complete final list when `kind` must be written (its removals go into the draft);
     None when it stays. `record` becomes the names PlexSync owns."""
-    final, removed = _merge(current, wanted, _folds(d.last["tags"].get(kind, [])), exact)
+    final, removed = _merge(current, wanted, _folds(d.last.tags.get(kind, [])), exact)
     if _folds(final) == _folds(current) and not refresh and not d.force:
-        d.written["tags"][kind] = list(record)
+        d.written.tags[kind] = list(record)
         if wanted:
             d.lock(kind, written=False)
         return None
     if exact and not _may_replace_list(d, kind, current):
         d.skipped.append(f"{kind}: kept the list edited in Plex")
         return None
-    d.written["tags"][kind] = list(record)
+    d.written.tags[kind] = list(record)
     if removed:
         d.remove[kind] = removed
     d.lock(kind, written=True)
@@ -200,7 +199,7 @@ def _unless_removed_by_person(
 ) -> list[str]:
     if not d.config.preserve_plex_edits:
         return desired
-    ours, present = _folds(d.last["tags"].get(kind, [])), _folds(current)
+    ours, present = _folds(d.last.tags.get(kind, [])), _folds(current)
     gone = [name for name in desired if _key(name) in ours and _key(name) not in present]
     if gone:
         d.skipped.append(f"{kind}: not re-adding {', '.join(gone)}, removed in Plex")
@@ -226,8 +225,8 @@ def _merge(
 def _may_replace_list(d: _Draft, kind: str, current: list[str]) -> bool:
     if not d.config.preserve_plex_edits or not current:
         return True
-    if kind in d.last["tags"]:
-        return _folds(current) == _folds(d.last["tags"][kind])
+    if kind in d.last.tags:
+        return _folds(current) == _folds(d.last.tags[kind])
     return kind not in d.item.locked
 
 
@@ -243,7 +242,7 @@ def _folds(names: list[str]) -> set[str]:
 def _plan_actors(d: _Draft, scene: Scene) -> None:
     have = {_key(actor.tag): actor for actor in d.item.actors}
     desired = _desired_actors(scene, have, d.config)
-    sent = d.last["actor_thumbs"]
+    sent = d.last.actor_thumbs
     # Plex may report a photo in its own form: what PlexSync sent last counts as current. The
     # `t=` of a photo URL moves on any edit of the performer: the same photo for all that.
     new_photo = any(
@@ -254,7 +253,7 @@ def _plan_actors(d: _Draft, scene: Scene) -> None:
     current = [actor.tag for actor in d.item.actors]
     final = _list_change(d, "actor", current, names, names, exact=True, refresh=new_photo)
     if final is not None:
-        d.written["actor_thumbs"] = {k: a.thumb for k, a in desired.items() if a.thumb}
+        d.written.actor_thumbs = {k: a.thumb for k, a in desired.items() if a.thumb}
         d.actors = [desired.get(_key(name)) or have[_key(name)] for name in final]
 
 
@@ -274,25 +273,25 @@ def _desired_actors(scene: Scene, have: dict[str, Actor],
 def _plan_images(d: _Draft, url: str | None) -> None:
     toggles = {"poster": d.config.sync_poster, "art": d.config.sync_art}
     for kind, lock_name in IMAGE_LOCKS.items():
-        before = d.last["images"].get(kind)
+        before = d.last.images.get(kind)
         if not toggles[kind] or not url or (_seen(before, url, d.recheck) and not d.force):
             continue  # an unchanged URL (it carries ?t=<updated_at>) costs no download
-        uploaded = bool(before and (before["url"] or before["hash"]))
+        uploaded = bool(before and (before.url or before.hash))
         if d.config.preserve_plex_edits and not uploaded and lock_name in d.item.locked:
             d.skipped.append(f"{kind}: kept the image chosen in Plex")
             continue
         # A hash of None makes the writer upload whatever it downloads.
-        known = before["hash"] if before and not d.force else None
+        known = before.hash if before and not d.force else None
         d.images.append(ImageRef(url, kind, known))
-        d.written["images"][kind] = {"url": url, "hash": known}
+        d.written.images[kind] = Picture(url, known)
         d.lock(lock_name, written=True)
 
 
-def _seen(before: dict[str, str | None] | None, url: str, recheck: bool) -> bool:
+def _seen(before: Picture | None, url: str, recheck: bool) -> bool:
     """Plex has the picture at this URL, or Stash had none there last time (its placeholder).
 
     A cover Stash generates after a scan may keep the URL (same second): only a writer asked
     to recheck downloads such a URL again."""
     if not before:
         return False
-    return before["url"] == url or (before.get("missing") == url and not recheck)
+    return before.url == url or (before.missing == url and not recheck)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from sync.ownership import Owned
 from sync_queue import shown
 
 _CREATE = (
@@ -38,6 +39,14 @@ FAILED = "failed"
 PENDING = "pending"  # a first write is under way
 
 
+class Recorded(NamedTuple):
+    """What a scene's record says about the version in Plex (sync/freshness.py decides)."""
+
+    status: str
+    updated_at: str | None  # Stash's updated_at of the version last written
+    stamp: str | None  # set by a complete write only (sync/freshness.py stamp)
+
+
 @dataclass(frozen=True)
 class SceneRecord:
     scene_id: int
@@ -47,8 +56,16 @@ class SceneRecord:
     plex_item_keys: list[str]
     stash_updated_at: str | None
     scene_hash: str | None
-    written: dict[str, Any] = field(default_factory=dict)
+    written: dict[str, Any] = field(default_factory=dict)  # rating key -> stored Owned
     detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def recorded(self) -> Recorded:
+        return Recorded(self.status, self.stash_updated_at, self.scene_hash)
+
+    def owned(self, rating_key: str) -> Owned:
+        """What PlexSync wrote to that item last time."""
+        return Owned.read(self.written.get(rating_key))
 
 
 def connect(db_path: str) -> sqlite3.Connection:
@@ -88,7 +105,7 @@ class SyncState:
         *,
         stash_updated_at: str | None = None,
         scene_hash: str | None = None,
-        written: dict[str, Any] | None = None,
+        written: Mapping[str, Owned] | None = None,
         refs: Iterable[tuple[str, int]] = (),
     ) -> None:
         """refs: the Stash objects the written version shows (sync_queue/shown.py)."""
@@ -105,7 +122,7 @@ class SyncState:
                 "stash_updated_at = excluded.stash_updated_at, "
                 "scene_hash = excluded.scene_hash, written = excluded.written, detail = NULL",
                 (scene_id, now, SYNCED, plex_item_key, now, now, stash_updated_at, scene_hash,
-                 json.dumps(written or {})),
+                 json.dumps({key: owned.to_json() for key, owned in (written or {}).items()})),
             )
             shown.replace(self._conn, scene_id, refs)
 
@@ -136,9 +153,9 @@ class SyncState:
             found[key] = {row[0] for row in rows}
         return found
 
-    def claim_many(self, claims: dict[int, dict[str, Any]]) -> None:
+    def claim_many(self, claims: dict[int, dict[str, Owned]]) -> None:
         """Before writing: widen what each scene's record says PlexSync may own (see
-        worker.scene_sync.claimed), leaving its status and last success as they are."""
+        Owned.claimed), leaving its status and last success as they are."""
         if not claims:
             return
         now = time.time()
@@ -146,22 +163,13 @@ class SyncState:
             for scene_id, written in claims.items():
                 row = self._conn.execute(
                     "SELECT written FROM sync_state WHERE scene_id = ?", (scene_id,)).fetchone()
-                merged = {**(json.loads(row[0]) if row and row[0] else {}), **written}
+                merged = {**(json.loads(row[0]) if row and row[0] else {}),
+                          **{key: owned.to_json() for key, owned in written.items()}}
                 self._conn.execute(
                     "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
                     "updated_at, written) VALUES (?, ?, ?, ?, ?) "
                     "ON CONFLICT(scene_id) DO UPDATE SET written = excluded.written",
                     (scene_id, now, PENDING, now, json.dumps(merged)))
-
-    def get_last_synced_at(self, scene_id: int) -> float | None:
-        row = self._conn.execute(
-            "SELECT last_success_at FROM sync_state WHERE scene_id = ?", (scene_id,)
-        ).fetchone()
-        return row[0] if row else None
-
-    def get(self, scene_id: int) -> SceneRecord | None:
-        rows = self.get_many([scene_id])
-        return rows.get(scene_id)
 
     def get_many(self, scene_ids: list[int]) -> dict[int, SceneRecord]:
         found: dict[int, SceneRecord] = {}
@@ -175,10 +183,10 @@ class SyncState:
                 found[record.scene_id] = record
         return found
 
-    def versions(self, scene_ids: list[int]) -> dict[int, tuple[str, str | None, str | None]]:
-        """(status, stash_updated_at, scene_hash) by scene: what Sync All needs to skip the
-        current ones, without loading what was written (100,000 scenes must stay small)."""
-        found: dict[int, tuple[str, str | None, str | None]] = {}
+    def versions(self, scene_ids: list[int]) -> dict[int, Recorded]:
+        """What Sync All needs to skip the current ones, without loading what was written
+        (100,000 scenes must stay small)."""
+        found: dict[int, Recorded] = {}
         for start in range(0, len(scene_ids), 500):
             chunk = scene_ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
@@ -186,7 +194,7 @@ class SyncState:
                 f"SELECT scene_id, last_sync_status, stash_updated_at, scene_hash FROM "
                 f"sync_state WHERE scene_id IN ({marks})", chunk
             ):
-                found[scene_id] = tuple(rest)  # type: ignore[assignment]
+                found[scene_id] = Recorded(*rest)
         return found
 
     def with_status(self, status: str, limit: int = 1000) -> list[SceneRecord]:
@@ -207,10 +215,6 @@ class SyncState:
         row = self._conn.execute("SELECT MAX(last_success_at) FROM sync_state").fetchone()
         return row[0] if row else None
 
-    def forget(self, scene_id: int) -> None:
-        with self._conn:
-            self._conn.execute("DELETE FROM sync_state WHERE scene_id = ?", (scene_id,))
-
     def close(self) -> None:
         self._conn.close()
 
@@ -222,15 +226,7 @@ _COLUMNS = (
 
 
 def _record(row: tuple[Any, ...]) -> SceneRecord:
-    scene_id, status, synced_at, success_at, keys, updated_at, scene_hash, written, detail = row
-    return SceneRecord(
-        scene_id=scene_id,
-        status=status,
-        last_synced_at=synced_at,
-        last_success_at=success_at,
-        plex_item_keys=[k for k in (keys or "").split(",") if k],
-        stash_updated_at=updated_at,
-        scene_hash=scene_hash,
-        written=json.loads(written) if written else {},
-        detail=json.loads(detail) if detail else {},
-    )
+    # In _COLUMNS order; the item keys are stored comma-joined, the dicts as JSON.
+    keys, written, detail = row[4], row[7], row[8]
+    return SceneRecord(*row[:4], [k for k in (keys or "").split(",") if k], *row[5:7],
+                       json.loads(written) if written else {}, json.loads(detail) if detail else {})

@@ -1,6 +1,6 @@
 """Retry and Purge for one group of dead letters (one reason), from the PlexSync page.
 
-Like the Retry and Purge Dead Letters tasks (worker/maintenance.py) they need Stash only for the
+Like the Retry and Purge Dead Letters tasks (tasks/housekeeping.py) they need Stash only for the
 data folder, not Plex: they work while Plex is down or not set up yet. Without a reason they act
 on every dead letter.
 """
@@ -12,9 +12,7 @@ from typing import Any
 from stash import log
 from stash.protocol import PluginInput
 from sync_queue.dead_letters import DeadLetter, DeadLetters
-from sync_queue.jobs import JobQueue
-from worker.maintenance import _data_dir as data_dir_of
-from worker.spawn import ensure_drainer
+from tasks.housekeeping import data_dir_of, requeue
 
 _ALL = 1_000_000
 
@@ -25,18 +23,8 @@ def _chosen(dead: DeadLetters, plugin_input: PluginInput) -> list[DeadLetter]:
 
 
 def retry(plugin_input: PluginInput) -> dict[str, Any]:
-    data_dir = data_dir_of(plugin_input)
-    queue, dead = JobQueue(str(data_dir)), DeadLetters(str(data_dir))
-    try:
-        moved = sum(dead.retry(letter.id, queue) for letter in _chosen(dead, plugin_input))
-        left = dead.count()
-    finally:
-        dead.close()
-        queue.close()
-    if moved:
-        ensure_drainer(data_dir, plugin_input.connection)
-    message = f"moved {moved} dead letter(s) back onto the queue"
-    log.info(message)
+    moved, left, message = requeue(plugin_input, lambda dead, queue: sum(
+        dead.retry(letter.id, queue) for letter in _chosen(dead, plugin_input)))
     return {"moved": moved, "left": left, "message": message}
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.clean import fold
 from sync.edit import UNSET, Edit
 from sync.item import PlexItem
+from validation.clean import fold
 
 LABELS = {
     "title": "Title", "titleSort": "Sort title", "summary": "Summary", "studio": "Studio",

@@ -11,15 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stash.protocol import PluginInput, UserError
-from sync.matching import Match, decide
+from sync.failure import Kind
+from sync.matching import Match, decide, match
 from sync.paths import to_plex
 from sync.state import SceneRecord
 from sync_queue.dead_letters import DeadLetter
 from sync_queue.jobs import Job
 from validation.scene import Scene
-from worker.classify import classify
-from worker.context import Context
-from worker.retry import Kind
+from worker.index import Index
+from worker.outage import classify
+from worker.ports import StashPort
+from worker.services import Services
 
 # Dead letters are few (one per failed scene, purged after a while): a scan finds one scene's.
 _LETTERS = 1_000_000
@@ -44,7 +46,8 @@ class SceneFacts:
     letter: DeadLetter | None
     plex: PlexView
     plex_paths: list[str]  # the scene's files as Plex should see them (path_map)
-    sync_key: str  # what the record holds once this version is in Plex (worker/batch.py)
+    content: str  # the scene's content hash and the settings' fingerprint: whether the record
+    settings: str  # holds this version is sync/freshness.py's to say
 
 
 def scene_id_arg(plugin_input: PluginInput) -> int:
@@ -58,9 +61,9 @@ def scene_id_arg(plugin_input: PluginInput) -> int:
     return scene_id
 
 
-def stash_scene(ctx: Context, scene_id: int) -> Scene:
+def stash_scene(stash: StashPort, scene_id: int) -> Scene:
     """The scene as Stash has it now; a deleted or broken one is the user's to know."""
-    fetched = ctx.stash.scenes_by_id([scene_id])
+    fetched = stash.scenes_by_id([scene_id])
     if scene_id in fetched.broken:
         raise UserError(f"Stash could not deliver scene {scene_id}: {fetched.broken[scene_id]}")
     raw: dict[str, Any] | None = fetched.found.get(scene_id)
@@ -69,28 +72,30 @@ def stash_scene(ctx: Context, scene_id: int) -> Scene:
     return Scene.from_stash(raw)
 
 
-def gather(ctx: Context, scene_id: int) -> SceneFacts:
-    scene = stash_scene(ctx, scene_id)
-    letters = [x for x in ctx.dead.list(limit=_LETTERS) if x.scene_id == scene_id]
+def gather(services: Services, scene_id: int) -> SceneFacts:
+    stores, config = services.stores, services.config
+    scene = stash_scene(services.stash, scene_id)
+    letters = [x for x in stores.dead.list(limit=_LETTERS) if x.scene_id == scene_id]
     return SceneFacts(
         scene=scene,
-        record=ctx.state.get(scene_id),
-        jobs=ctx.queue.scene_jobs(scene_id),
+        record=stores.state.get_many([scene_id]).get(scene_id),
+        jobs=stores.queue.scene_jobs(scene_id),
         letter=letters[0] if letters else None,
-        plex=look_in_plex(ctx, scene),
-        plex_paths=[to_plex(f.path, ctx.config.path_map) for f in scene.files],
-        sync_key=f"{scene.content_hash()}:{ctx.config.plan_fingerprint()}",
+        plex=look_in_plex(services, scene),
+        plex_paths=[to_plex(f.path, config.path_map) for f in scene.files],
+        content=scene.content_hash(),
+        settings=config.plan_fingerprint(),
     )
 
 
-def look_in_plex(ctx: Context, scene: Scene) -> PlexView:
+def look_in_plex(services: Services, scene: Scene) -> PlexView:
     """The scene matched against Plex's path index (the cached one, as the worker uses)."""
     view = PlexView()
+    config, plex = services.config, services.plex
     try:
-        plex = ctx.plex
-        index = plex.index()
-        view.match = ctx.match(scene, index)
-        view.verdict = decide(view.match, ctx.config.strict_matching)
+        index = Index(plex, services.stores.index_cache).current()
+        view.match = match(scene.files, config.path_map, index)
+        view.verdict = decide(view.match, config.strict_matching)
         view.libraries = {s.key: s.title for s in plex.sections()}
         view.machine = plex.machine_identifier()
     except Exception as exc:

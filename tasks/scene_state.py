@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from plex.web import item_url
+from sync import freshness
+from sync.failure import COVER_PENDING
 from sync.matching import Candidate, IndexEntry, Recommendation
 from sync.state import NOT_FOUND, REVIEW, SYNCED
 from sync_queue.dead_letters import DeadLetter
 from sync_queue.jobs import Job
 from tasks.scene_facts import PlexView, SceneFacts
-from worker.retry import COVER_PENDING
 
 Answer = dict[str, Any]
 
@@ -80,7 +81,7 @@ def _settled(facts: SceneFacts) -> Answer:
                           "elsewhere (strict matching): check path_map, or turn "
                           "strict_matching off to accept it."}
     if status == SYNCED and record is not None:
-        if record.scene_hash == facts.sync_key:
+        if freshness.in_plex(record.recorded, settings=facts.settings, content=facts.content):
             return {"code": "current", "label": "In Plex, current",
                     "detail": "Plex holds this version of the scene."}
         return {"code": "changed", "label": "Changed since the last write",

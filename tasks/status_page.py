@@ -1,4 +1,4 @@
-"""The PlexSync page in Stash's web UI: Queue Status's report (worker/status.py collect), with
+"""The PlexSync page in Stash's web UI: Queue Status's report (tasks/status.py collect), with
 the dead letters listed by reason and the scenes named, so a person can act on them there."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from typing import Any
 
 from stash.protocol import PluginInput
 from sync_queue.dead_letters import DeadLetter
-from worker.context import Context, open_context
-from worker.status import collect, headline
+from tasks.status import collect, headline
+from worker.ports import StashPort
+from worker.services import open_services
 
 SHOWN = 100  # scenes listed per list; the counts say how many there are in all
 _LETTERS = 10_000
@@ -18,11 +19,11 @@ Answer = dict[str, Any]
 
 
 def status_page(plugin_input: PluginInput) -> Answer:
-    ctx = open_context(plugin_input.connection)
+    services = open_services(plugin_input.connection)
     try:
-        report = collect(ctx)
+        report = collect(services)
         report["headline"] = headline(report)
-        letters = ctx.dead.list(limit=_LETTERS)
+        letters = services.stores.dead.list(limit=_LETTERS)
         report["review_count"] = len(report["review"])
         report["not_found_count"] = len(report["not_found"])
         report["review"] = report["review"][:SHOWN]
@@ -30,9 +31,9 @@ def status_page(plugin_input: PluginInput) -> Answer:
         groups = group_letters(letters, report["dead_letters"]["by_reason"])
         shown = [e["scene_id"] for e in report["review"] + report["not_found"]
                  + report["retrying"]] + [x["scene_id"] for g in groups for x in g["letters"]]
-        titles = scene_titles(ctx, shown)
+        titles = scene_titles(services.stash, shown)
     finally:
-        ctx.close()
+        services.close()
     for entry in report["review"] + report["not_found"] + report["retrying"]:
         entry["title"] = titles.get(entry["scene_id"])
     for group in groups:
@@ -54,11 +55,11 @@ def group_letters(letters: Iterable[DeadLetter], counts: dict[str, int]) -> list
              "letters": by_reason.get(reason, [])[:SHOWN]} for reason in order]
 
 
-def scene_titles(ctx: Context, scene_ids: list[int]) -> dict[int, str]:
+def scene_titles(stash: StashPort, scene_ids: list[int]) -> dict[int, str]:
     """Each scene's title as Stash lists it (its file's name when it has no title)."""
     wanted = list(dict.fromkeys(scene_ids))
     if not wanted:
         return {}
-    found = ctx.stash.scenes_by_id(wanted).found
+    found = stash.scenes_by_id(wanted).found
     return {scene_id: raw.get("title") or (raw.get("files") or [{}])[0].get("basename") or ""
             for scene_id, raw in found.items()}

@@ -15,6 +15,7 @@ from tests.doubles.plex.client import connect
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.availability import ui_mode_missing
 from tests.harness import Harness
+from tests.helpers import TOKEN, restore_plexapi_settings
 
 if TYPE_CHECKING:  # plexapi is imported by tests.doubles.plex.client, after it points
     from plexapi.server import PlexServer  # PLEXAPI_CONFIG_PATH away from a user's config
@@ -57,9 +58,16 @@ def ui_stash() -> Iterator[StashDouble]:
 
 @pytest.fixture
 def plex() -> Iterator[PlexDouble]:
-    double = PlexDouble().start()
+    double = PlexDouble(token=TOKEN).start()
     yield double
     double.stop()
+
+
+@pytest.fixture
+def plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo what a PlexClient built in the test process changes process-wide (plexapi's
+    environment and headers), so other tests see plexapi as they left it."""
+    restore_plexapi_settings(monkeypatch)
 
 
 @pytest.fixture

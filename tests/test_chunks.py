@@ -10,6 +10,7 @@ import pytest
 from plex.chunks import MAX_TARGET, chunks, fits, merge, target
 from sync.edit import UNSET, Edit
 from sync.item import Actor
+from sync.ownership import Owned
 from tests.doubles.plex.edits import parse_edit
 from tests.doubles.plex.item import Item, Part, apply_plan, snapshot
 
@@ -28,7 +29,7 @@ def _edit(tags: int = 0, removals: int = 0, actors: int = 0, photos: bool = Fals
                       if photos else "") for i in range(actors)],
         locks={"title": True, "summary": True, "studio": True, "genre": True,
                "collection": True, "actor": True, "thumb": True},
-        rating=UNSET, images=[], written={}, skipped=[])
+        rating=UNSET, images=[], written=Owned(), skipped=[])
 
 
 def _apply(edits: list[Edit], replace: bool) -> dict:

@@ -1,4 +1,4 @@
-from sync import clean
+from validation import clean
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl
 HEART = "\u2764\ufe0f"  # heart + variation selector 16

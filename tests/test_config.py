@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 
-from stash import log
 from validation.config import BOOLEAN_SETTINGS, ConfigError, PlexSyncConfig, parse_path_map
 
 BASE = {"plex_url": "http://plex:32400", "plex_token": "test-token-12345"}
@@ -118,13 +118,11 @@ def test_all_problems_are_reported_together_without_the_token() -> None:
     assert "sekrit-token" not in message
 
 
-def test_log_config_logs_every_setting_with_the_token_redacted() -> None:
+def test_log_config_logs_every_setting_with_the_token_redacted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     stream = io.StringIO()
-    log.use_stream(stream)
-    try:
-        make(strict_matching=False).log_config()
-    finally:
-        log.use_stream(None)
+    monkeypatch.setattr(sys, "stderr", stream)
+    make(strict_matching=False).log_config()
     text = stream.getvalue()
     for name in PlexSyncConfig.model_fields:
         assert f"setting {name} = " in text

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tasks.install import failure_message, pip_error
 from worker import deps
-from worker.install import failure_message, pip_error
 
 NO_INDEX = """Looking in links: /tmp/no-wheels
 ERROR: Could not find a version that satisfies the requirement persist-queue<2,>=1.0 (from versions: none)

@@ -20,8 +20,7 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE
 from tests.doubles.stash import StashDouble
 from tests.harness import DEADLINE, Harness, readable
-from tests.test_e2e_concurrency import _hold_drainer_lock
-from tests.test_e2e_crash import expected_item, queue_rows, stale_scenes
+from tests.helpers import expected_item, hold_drainer_lock, queue_rows, stale_scenes
 
 UPDATE = "Scene.Update.Post"
 
@@ -46,7 +45,7 @@ def _raw_edit(stash: StashDouble, scene_id: int, **values: Any) -> None:
 def test_odd_hook_payloads_queue_what_exists(harness: Harness, context: dict[str, Any],
                                              queued: list[int]) -> None:
     harness.build_sample(3)
-    lock = _hold_drainer_lock(harness)
+    lock = hold_drainer_lock(harness)
 
     run = harness.run({"hookContext": context})
     lock.release()

@@ -15,14 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from sync_queue.jobs import JobQueue
-from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
+from tests.helpers import (
+    Started,
+    edit_scene,
+    hold_drainer_lock,
+    queue_every_scene,
+    queue_rows,
+    stale_scenes,
+)
 from tests.plugin_run import run_plugin
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_crash import Started, edit_scene, queue_rows, stale_scenes
 
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc")
 
@@ -88,30 +93,12 @@ def _has_open(pid: int, path: str) -> bool:
         return False
 
 
-def _hold_drainer_lock(harness: Harness) -> FileLock:
-    """As if a drainer were running: hooks then only queue, and start nothing."""
-    harness.data_dir.mkdir(exist_ok=True)
-    lock = FileLock(harness.data_dir / "drainer.lock")
-    assert lock.acquire(0)
-    return lock
-
-
-def queue_every_scene(harness: Harness, stash: StashDouble, scene_ids: list[int]) -> None:
-    """What a Sync All queues, without starting a drainer."""
-    lock = _hold_drainer_lock(harness)
-    queue = JobQueue(harness.data_dir)
-    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in scene_ids],
-                       reason="sync_all")
-    queue.close()
-    lock.release()
-
-
 # --- the hook path --------------------------------------------------------------------------
 
 def test_a_hook_makes_one_stash_request_and_none_to_plex(harness: Harness, stash: StashDouble,
                                                          plex: PlexDouble) -> None:
     sample = harness.build_sample(3)
-    lock = _hold_drainer_lock(harness)
+    lock = hold_drainer_lock(harness)
     stash.reset_counts()
     plex.reset_counts()
 
@@ -130,7 +117,7 @@ def test_a_hook_makes_one_stash_request_and_none_to_plex(harness: Harness, stash
 
 def test_the_hook_path_imports_nothing_heavy(harness: Harness) -> None:
     sample = harness.build_sample(2)
-    lock = _hold_drainer_lock(harness)
+    lock = hold_drainer_lock(harness)
     payload = harness.payload({"hookContext": {"id": sample.scene_ids[0],
                                                "type": "Scene.Update.Post", "input": None}})
 

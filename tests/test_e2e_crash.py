@@ -1,147 +1,22 @@
 """End-to-end: SIGKILL of any PlexSync process at any moment loses no update (issue 5).
 
-The helpers at the top (what Plex must hold for a scene, a plugin run that can be killed, the raw
-queue rows) are shared by the other robustness tests.
+What Plex must hold for a scene, a plugin run that can be killed and the raw queue rows are
+tests/helpers.py's, shared with the other robustness tests.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
-import sqlite3
-import subprocess
-import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from sync import clean
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
-from tests.plugin_run import ENTRY, ROOT, PluginRun, plugin_env
+from tests.helpers import Started, edit_scene, queue_rows, stale_scenes
 from tests.schema_fidelity import assert_recorded_queries_valid
-
-# --- shared helpers ------------------------------------------------------------------------
-
-
-def expected_item(stash: StashDouble, scene_id: int) -> dict[str, Any]:
-    """What every Plex item of a scene holds after a sync with the default settings."""
-    scene = stash.scene(scene_id)
-    store = stash.store
-    studio = store.studios[scene["studio"]].name if scene["studio"] else None
-    date = scene["date"]
-    collections = ([studio] if studio else []) + [store.groups[g].name for g, _ in scene["groups"]]
-    return {
-        "title": clean.line(scene["title"]) if scene["title"] else None,
-        "summary": clean.text(scene["details"]) or None if scene["details"] else None,
-        "studio": studio,
-        "originallyAvailableAt": date if date and len(date) == 10 else None,
-        "year": int(date[:4]) if date else None,
-        "genre": sorted(store.tags[t].name for t in scene["tags"]),
-        "actors": sorted(store.performers[p].name for p in scene["performers"]),
-        "collection": sorted(collections),
-        "poster_sha1": hashlib.sha1(scene["cover"]).hexdigest() if scene["cover"] else None,
-    }
-
-
-def held_item(plex: PlexDouble, rating_key: str) -> dict[str, Any]:
-    """The same view of what a Plex item holds now."""
-    item = plex.item(rating_key)
-    fields = item["fields"]
-    return {
-        "title": fields["title"],
-        "summary": fields["summary"],
-        "studio": fields["studio"],
-        "originallyAvailableAt": fields["originallyAvailableAt"],
-        "year": fields["year"],
-        "genre": sorted(item["tags"]["genre"]),
-        "actors": sorted(a["tag"] for a in item["actors"]),
-        "collection": sorted(item["tags"]["collection"]),
-        "poster_sha1": item["poster_sha1"],
-    }
-
-
-def stale_scenes(stash: StashDouble, plex: PlexDouble, sample: Sample,
-                 scene_ids: list[int] | None = None) -> dict[str, dict[str, Any]]:
-    """Every Plex item that does not hold its scene's current Stash state, with both views.
-
-    A scene without a title keeps whatever title Plex had (PlexSync never blanks it)."""
-    stale = {}
-    for scene_id in scene_ids if scene_ids is not None else sample.synced_ids():
-        want = expected_item(stash, scene_id)
-        for rating_key in sample.rating_keys[scene_id]:
-            have = held_item(plex, rating_key)
-            if want["title"] is None:
-                have["title"] = None
-            if have != want:
-                diff = {k: (have[k], want[k]) for k in want if have[k] != want[k]}
-                stale[f"scene {scene_id} / item {rating_key}"] = diff
-    return stale
-
-
-class Started:
-    """plexsync.py started as Stash starts it, but not waited for, so it can also be killed.
-
-    Its output goes to temporary files: a pipe nobody reads could stall it."""
-
-    def __init__(self, harness: Harness, args: dict[str, Any]) -> None:
-        # Closed in finish(): they outlive this call by design.
-        self._out = tempfile.TemporaryFile("w+")  # noqa: SIM115
-        self._err = tempfile.TemporaryFile("w+")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ENTRY)], stdin=subprocess.PIPE, stdout=self._out,
-            stderr=self._err, text=True, env=plugin_env(), cwd=str(ROOT.parent))
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(harness.payload(args)))
-        self.proc.stdin.close()
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.finish(30)
-
-    def finish(self, timeout: float = 60) -> PluginRun:
-        returncode = self.proc.wait(timeout)
-        outputs = []
-        for file in (self._out, self._err):
-            file.seek(0)
-            outputs.append(file.read())
-            file.close()
-        return PluginRun(returncode, *outputs)
-
-
-def queue_rows(harness: Harness) -> list[tuple[int, dict[str, Any]]]:
-    """(status, job) of every row in queue.db that is not acknowledged, read raw."""
-    path = harness.data_dir / "queue.db"
-    if not path.exists():
-        return []
-    conn = sqlite3.connect(path, timeout=10)
-    try:
-        rows = conn.execute("SELECT status, data FROM ack_queue_jobs WHERE status < 5").fetchall()
-    except sqlite3.OperationalError as exc:  # the first process to open it creates the table
-        if "no such table" not in str(exc):
-            raise
-        rows = []
-    finally:
-        conn.close()
-    return [(status, json.loads(data)) for status, data in rows]
-
-
-def edit_scene(stash: StashDouble, rng: random.Random, scene_id: int, label: str) -> None:
-    """A person's edit in Stash of the fields a sync writes (title, summary, tags, cast);
-    a list may become empty, which only PlexSync's record of its own names can carry out."""
-    tags = sorted(stash.store.tags)
-    performers = sorted(stash.store.performers)
-    stash.clock.advance(1)  # Stash stamps updated_at to the second: each edit is a new version
-    stash.update_scene(
-        scene_id, title=f"{label} title of {scene_id}", details=f"{label} summary.\n\nEdited.",
-        tags=rng.sample(tags, rng.randint(0, 3)),
-        performers=rng.sample(performers, rng.randint(0, 2)))
-
 
 # --- the tests -------------------------------------------------------------------------------
 # Every kill lands while the victim waits for an answer the Plex double holds back (its gate):

@@ -12,8 +12,8 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble, tiny_png
 from tests.harness import Harness
+from tests.helpers import assert_synced, ok
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_sync import assert_synced, ok
 
 
 def _synced_sample(harness: Harness, n: int = 6) -> Sample:

@@ -20,8 +20,8 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.tls import certificate_pair
 from tests.harness import Harness
+from tests.helpers import edit_scene, queue_rows, stale_scenes
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_crash import edit_scene, queue_rows, stale_scenes
 
 
 def _https_harness(tmp_path: Path, plex: PlexDouble, **mode: object) -> Iterator[Harness]:

@@ -27,7 +27,7 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
 from tests.doubles.stash.clock import unix_seconds
 from tests.harness import Harness
-from tests.test_e2e_sync import assert_synced, expected, observed, ok, writes
+from tests.helpers import assert_synced, expected, observed, ok, write_counts
 
 OUTAGE = "Plex is unreachable"
 
@@ -167,7 +167,7 @@ def test_actor_photos_use_the_address_plex_reaches_stash_by_and_ignore_t(
                                                           "disambiguation": "2020s"}))
     harness.wait_drained()
     assert plex.counts["metadata"] >= 1  # the scenes were planned again, against Plex
-    assert writes(plex) == {"edit": 0, "rate": 0, "upload_poster": 0, "upload_art": 0}
+    assert write_counts(plex) == {"edit": 0, "rate": 0, "upload_poster": 0, "upload_art": 0}
 
 
 def test_health_check_says_when_actor_photos_lack_stash_s_address_for_plex(

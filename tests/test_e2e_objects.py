@@ -18,9 +18,8 @@ from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
+from tests.helpers import assert_synced, expected, observed, ok, snapshots
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_sync import assert_synced, expected, observed, ok
-from tests.test_e2e_tasks import snapshots
 
 KEYS = {"tag": "tags", "performer": "performers", "studio": "studio", "group": "groups"}
 

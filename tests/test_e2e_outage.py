@@ -9,10 +9,8 @@ drops its job.
 from __future__ import annotations
 
 import contextlib
-import json
 import random
 import socket
-import sqlite3
 import struct
 import threading
 import time
@@ -25,9 +23,9 @@ from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness, readable
+from tests.helpers import Started, breaker_state, edit_scene, queue_rows, stale_scenes
 from tests.plugin_run import PluginRun
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_crash import Started, edit_scene, queue_rows, stale_scenes
 
 # The breaker's first pause is 5 s: an outage a little shorter than that after the breaker
 # opens is long enough to show the pause, and the first probe then finds Plex back. (A real
@@ -36,21 +34,6 @@ OUTAGE_AFTER_TRIP = 4.0
 MAX_ATTEMPTS = 30  # a hot loop would make hundreds of attempts in 4 s
 HOLD = 300.0  # the Plex double's gate holds a request no longer, even if a test goes wrong
 WAIT = 90.0  # generous deadlines: under heavy load a fresh interpreter takes seconds to start
-
-
-def breaker_state(harness: Harness) -> str:
-    """The circuit breaker as the draining process last saved it."""
-    path = harness.data_dir / "plexsync.db"
-    if not path.exists():
-        return "closed"
-    conn = sqlite3.connect(path, timeout=10)
-    try:
-        row = conn.execute("SELECT value FROM health WHERE key = 'breaker'").fetchone()
-    except sqlite3.OperationalError:  # not created yet
-        row = None
-    finally:
-        conn.close()
-    return json.loads(row[0])["state"] if row else "closed"
 
 
 @contextlib.contextmanager

@@ -28,9 +28,9 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness, readable
+from tests.helpers import ok
 from tests.plugin_run import ROOT, plugin_env, run_plugin
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_sync import ok
 
 WHEELHOUSE = Path(sys.prefix) / "wheelhouse"
 _NOT_A_VENV = "import sys\nsys.base_prefix = sys.prefix\nsys.base_exec_prefix = sys.exec_prefix\n"

@@ -17,8 +17,7 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
-from tests.test_e2e_crash import queue_rows, stale_scenes
-from tests.test_e2e_tasks import assert_replied, queue_scenes, run_task
+from tests.helpers import assert_replied, queue_rows, queue_scenes, run_task, stale_scenes
 
 LIMIT = 8190  # Apache's LimitRequestLine, aiohttp's limit; nginx's is 8192
 

@@ -20,9 +20,7 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.tls import Certificate, make_certificate
 from tests.harness import Harness
-from tests.test_e2e_crash import queue_rows, stale_scenes
-from tests.test_e2e_plex_setup import BAR
-from tests.test_e2e_tasks import assert_replied, run_task
+from tests.helpers import BAR, assert_replied, queue_rows, run_task, stale_scenes
 
 
 @pytest.fixture

@@ -18,11 +18,9 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE, IMPOSTORS
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
+from tests.helpers import BAR, assert_replied, queue_rows, queue_scenes, run_task, stale_scenes
 from tests.plugin_run import PluginRun
-from tests.test_e2e_crash import queue_rows, stale_scenes
-from tests.test_e2e_tasks import assert_replied, queue_scenes, run_task
 
-BAR = 10.0  # seconds a task may take to give its one message (issue 12)
 NOT_PLEX = "does not lead to Plex Media Server"
 WRITING_TASKS = ("Sync All Scenes", "Sync Recent Scenes", "Process Queue", "Reconcile")
 

@@ -17,9 +17,7 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
-from tests.plugin_run import run_plugin
-from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_tasks import (
+from tests.helpers import (
     assert_replied,
     last_line,
     run_task,
@@ -28,6 +26,8 @@ from tests.test_e2e_tasks import (
     titles,
     writes,
 )
+from tests.plugin_run import run_plugin
+from tests.schema_fidelity import assert_recorded_queries_valid
 
 
 def _performer_of(stash: StashDouble, scene_ids: list[int]) -> tuple[int, list[int]]:

@@ -20,9 +20,8 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
+from tests.helpers import edit_scene, queue_every_scene, queue_rows, stale_scenes
 from tests.plugin_run import PluginRun
-from tests.test_e2e_concurrency import queue_every_scene
-from tests.test_e2e_crash import edit_scene, queue_rows, stale_scenes
 
 TOKEN = "PLEXTOKEN-e2e-5ec7e7-a1"
 NEW_TOKEN = "PLEXTOKEN-e2e-5ec7e7-b2"  # after the user changes their Plex password

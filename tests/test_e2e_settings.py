@@ -13,9 +13,8 @@ import re
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
+from tests.helpers import assert_replied, manifest, run_task
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_tasks import assert_replied, run_task
-from tests.test_manifest import manifest
 from validation.config import BOOLEAN_SETTINGS
 
 _STATED = re.compile(r"^Default (on|off)\. ")

@@ -19,8 +19,7 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
-from tests.test_e2e_crash import edit_scene, queue_rows, stale_scenes
-from tests.test_e2e_outage import breaker_state
+from tests.helpers import breaker_state, edit_scene, queue_rows, stale_scenes
 
 AGE = 3600
 

@@ -12,8 +12,8 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.resolvers import VERSION
 from tests.harness import LOG_FILE, Harness
+from tests.helpers import assert_synced, ok
 from tests.plugin_run import run_plugin
-from tests.test_e2e_sync import assert_synced, ok
 
 OLD = "v0.26.2"
 MINIMUM = "v0.27.0"

@@ -11,43 +11,24 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from typing import Any
-from urllib.parse import urlsplit
 
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.job import Job
 from tests.doubles.plex import PlexDouble
-from tests.doubles.plex.routes import error
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
-from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_tasks import (
+from tests.helpers import (
+    accept_posters,
     assert_replied,
     queue_scenes,
+    refuse_posters,
     run_task,
     snapshots,
 )
+from tests.schema_fidelity import assert_recorded_queries_valid
 
 DAY = 24 * 3600.0
-
-
-def refuse_posters(plex: PlexDouble, rating_keys: list[str]) -> None:
-    """From now on Plex answers 400 to poster uploads for these items, as for an image it cannot
-    read: a failure that is neither an outage nor cured by retrying. accept_posters undoes it."""
-    targets = {f"/library/metadata/{rk}/posters" for rk in rating_keys}
-    answer = type(plex)._answer.__get__(plex)
-
-    def refusing(method: str, target: str, headers: Any, body: bytes) -> Any:
-        if method == "POST" and urlsplit(target).path in targets:
-            return error(400)
-        return answer(method, target, headers, body)
-
-    plex._answer = refusing  # type: ignore[method-assign]
-
-
-def accept_posters(plex: PlexDouble) -> None:
-    vars(plex).pop("_answer", None)
 
 
 def _logged_report(run_logs: list[tuple[str, str]], summary: list[str]) -> list[str]:

@@ -6,9 +6,7 @@ every assertion is about what Plex holds afterwards and what the servers were as
 
 from __future__ import annotations
 
-import hashlib
 import re
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -17,83 +15,10 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
 from tests.doubles.stash.clock import unix_seconds
 from tests.harness import Harness
-from tests.plugin_run import PluginRun
+from tests.helpers import WRITE_KINDS, assert_synced, expected, expected_locks, ok, write_counts
 from tests.schema_fidelity import assert_recorded_queries_valid
 
-WRITES = ("edit", "rate", "upload_poster", "upload_art")
-
-
 # --- what Plex should hold, computed from the Stash double alone -------------------------------
-
-def expected(stash: StashDouble, scene_id: int, *, labels: tuple[str, ...] = (),
-             content_rating: str | None = None, rating: bool = False) -> dict[str, Any]:
-    """The Plex view of a scene under the given settings (defaults otherwise)."""
-    scene, store = stash.scene(scene_id), stash.store
-    date = scene["date"]
-    studio = store.studios[scene["studio"]].name if scene["studio"] else None
-    groups = [store.groups[g].name for g, _ in sorted(scene["groups"], key=lambda g: g[1] or 0)]
-    cover = scene["cover"]
-    return {
-        "title": scene["title"],
-        "summary": scene["details"],
-        "studio": studio,
-        "originallyAvailableAt": date if date and len(date) == 10 else None,
-        "year": date[:4] if date else None,
-        "contentRating": content_rating,
-        "userRating": scene["rating100"] / 10 if rating and scene["rating100"] else None,
-        "genre": sorted(store.tags[t].name for t in scene["tags"]),
-        "actors": [store.performers[p].name for p in scene["performers"]],
-        "collection": sorted(n for n in (studio, *groups) if n),
-        "label": sorted(labels),
-        "poster_sha1": hashlib.sha1(cover).hexdigest() if cover else None,
-    }
-
-
-def observed(plex: PlexDouble, rating_key: str) -> dict[str, Any]:
-    """The same shape read from the Plex double."""
-    item = plex.item(rating_key)
-    fields = item["fields"]
-
-    def text(name: str) -> str | None:
-        value = fields[name]
-        return None if value in (None, "") else str(value)
-
-    return {
-        "title": text("title"), "summary": text("summary"), "studio": text("studio"),
-        "originallyAvailableAt": text("originallyAvailableAt"), "year": text("year"),
-        "contentRating": text("contentRating"), "userRating": fields["userRating"],
-        "genre": sorted(item["tags"]["genre"]),
-        "actors": [a["tag"] for a in item["actors"]],
-        "collection": sorted(item["tags"]["collection"]),
-        "label": sorted(item["tags"]["label"]),
-        "poster_sha1": item["poster_sha1"],
-    }
-
-
-def expected_locks(want: dict[str, Any]) -> set[str]:
-    """Every field PlexSync wrote into a bare item; a user rating has no lock."""
-    names = {"title", "summary", "studio", "originallyAvailableAt", "year", "contentRating",
-             "genre", "collection", "label"}
-    locks = {name for name in names if want[name]}
-    locks |= {"actor"} if want["actors"] else set()
-    return locks | ({"thumb"} if want["poster_sha1"] else set())
-
-
-def assert_synced(stash: StashDouble, plex: PlexDouble, scene_id: int, rating_keys: list[str],
-                  **settings: Any) -> None:
-    want = expected(stash, scene_id, **settings)
-    for rk in rating_keys:
-        assert observed(plex, rk) == want, f"scene {scene_id} -> Plex item {rk}"
-
-
-def ok(run: PluginRun) -> str:
-    assert run.returncode == 0, run.stderr
-    assert "error" not in run.result, run.result
-    return str(run.result["output"])
-
-
-def writes(plex: PlexDouble) -> dict[str, int]:
-    return {kind: plex.counts[kind] for kind in WRITES}
 
 
 def _put_keys(plex: PlexDouble) -> dict[str, set[str]]:
@@ -225,7 +150,7 @@ def test_nothing_changed_means_no_plex_write_and_no_download(
     plex.reset_counts()
     stash.reset_counts()
     ok(harness.task("sync_all"))  # (sync_all_force rewrites everything: tests/test_e2e_tasks.py)
-    assert writes(plex) == dict.fromkeys(WRITES, 0)
+    assert write_counts(plex) == dict.fromkeys(WRITE_KINDS, 0)
     assert stash.counts.get("screenshot", 0) == 0
     assert_recorded_queries_valid(stash.queries)
 
@@ -254,7 +179,7 @@ def test_one_put_per_changed_scene_and_uploads_only_for_a_new_cover(
         assert_synced(stash, plex, scene_id, sample.rating_keys[scene_id])
     # Title and tag edits: one PUT each; the new cover: one upload; an edit of a field Plex
     # does not show changes nothing there.
-    assert writes(plex) == {"edit": 2, "rate": 0, "upload_poster": 1, "upload_art": 0}
+    assert write_counts(plex) == {"edit": 2, "rate": 0, "upload_poster": 1, "upload_art": 0}
     sent = _put_keys(plex)
     assert sent[sample.rating_keys[retitled][0]] == {"type", "id", "title.value", "title.locked"}
     assert {k.split("[")[0].split(".")[0] for k in sent[sample.rating_keys[retagged][0]]} == {

@@ -2,86 +2,29 @@
 
 plexsync.py runs as Stash runs it (a child process per task, the manifest's defaultArgs on
 stdin) against both doubles; assertions are about what Plex and the queue hold afterwards and
-what the plugin replied and logged. The helpers at the top are shared by the other end-to-end
-task files (test_e2e_status, test_e2e_review, test_e2e_settings).
+what the plugin replied and logged. Starting a task as Stash does and checking its reply are
+tests/helpers.py's.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from typing import Any
 
-from sync_queue.jobs import JobQueue
 from tests.doubles.plex import PlexDouble
-from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
-from tests.plugin_run import PluginRun
+from tests.helpers import (
+    assert_replied,
+    queue_scenes,
+    run_task,
+    snapshots,
+    stash_titles,
+    titles,
+    writes,
+)
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_manifest import manifest
 
-WRITES = ("edit", "rate", "upload_poster", "upload_art", "refresh")
 HOUR = 3600.0
-
-
-# --- shared helpers ------------------------------------------------------------------------------
-
-def run_task(h: Harness, name: str, **args: str) -> PluginRun:
-    """Start a task by its name in the manifest, with its defaultArgs as Stash sends them."""
-    task = next(t for t in manifest()["tasks"] if t["name"] == name)
-    return h.run({**task["defaultArgs"], **args})
-
-
-def assert_replied(h: Harness, run: PluginRun) -> Any:
-    """Stash's protocol: exactly one JSON object on stdout and no error, only log lines on
-    stderr, no secret anywhere, and the log ends with a one-line summary (the reply itself when
-    the reply is text). Returns the output."""
-    assert run.returncode == 0, run.stderr
-    reply, end = json.JSONDecoder().raw_decode(run.stdout)
-    assert run.stdout[end:].strip() == "", run.stdout
-    assert isinstance(reply, dict) and set(reply) == {"output"}, reply
-    assert [line for level, line in run.logs if level == "raw"] == []
-    for secret in (h.plex.token, "sess-secret"):
-        assert secret not in run.stdout + run.stderr
-    level, last = [entry for entry in run.logs if entry[0] != "progress"][-1]
-    assert level == "info", run.stderr
-    if isinstance(reply["output"], str):
-        assert last == reply["output"]
-    return reply["output"]
-
-
-def last_line(run: PluginRun) -> str:
-    return [text for level, text in run.logs if level != "progress"][-1]
-
-
-def writes(plex: PlexDouble) -> dict[str, int]:
-    """The Plex requests that change something, by kind (empty: Plex was only read)."""
-    return {kind: plex.counts[kind] for kind in WRITES if plex.counts.get(kind)}
-
-
-def queue_scenes(h: Harness, scene_ids: list[int]) -> None:
-    """Queue scene versions as a hook does, but with no drainer (it would drain them itself)."""
-    h.data_dir.mkdir(exist_ok=True)
-    queue = JobQueue(h.data_dir)
-    try:
-        queue.enqueue_many([(sid, h.stash.scene(sid)["updated_at"]) for sid in scene_ids],
-                           reason="update")
-    finally:
-        queue.close()
-
-
-def titles(plex: PlexDouble, sample: Sample, scene_ids: list[int]) -> dict[int, set[str]]:
-    return {sid: {plex.item(rk)["fields"]["title"] for rk in sample.rating_keys[sid]}
-            for sid in scene_ids}
-
-
-def stash_titles(stash: StashDouble, scene_ids: list[int]) -> dict[int, set[str]]:
-    return {sid: {stash.scene(sid)["title"]} for sid in scene_ids}
-
-
-def snapshots(plex: PlexDouble, sample: Sample, scene_ids: list[int]) -> dict[str, dict]:
-    return {rk: plex.item(rk) for sid in scene_ids for rk in sample.rating_keys[sid]}
 
 
 # --- Sync All Scenes ------------------------------------------------------------------------------

@@ -18,10 +18,8 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.plugin_host import PluginError
 from tests.harness import Harness
+from tests.helpers import Started, accept_posters, queue_scenes, refuse_posters, titles, writes
 from tests.schema_fidelity import assert_recorded_queries_valid
-from tests.test_e2e_crash import Started
-from tests.test_e2e_status import accept_posters, refuse_posters
-from tests.test_e2e_tasks import queue_scenes, titles, writes
 
 PLUGIN = "plexsync"
 

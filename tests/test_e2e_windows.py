@@ -16,7 +16,7 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
-from tests.test_e2e_sync import assert_synced, ok
+from tests.helpers import assert_synced, ok
 
 ANSI_PIPES = {"PYTHONIOENCODING": "cp1252"}
 TITLE = "”Quoted” ひらがなとカタカナ 日本語"

@@ -13,9 +13,9 @@ from sync_queue.jobs import JobQueue
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness, _alive
+from tests.helpers import ok
 from tests.plugin_run import install_copy
-from tests.test_e2e_sync import ok
-from worker.lifetime import STASH_PATIENCE
+from worker.process import STASH_PATIENCE
 
 # Stash refusing connections: the worker notices at once and ends STASH_PATIENCE later; the
 # margin covers a slow machine, never the decision itself.
@@ -65,7 +65,7 @@ def test_worker_ends_when_its_code_changes_and_one_with_the_new_code_takes_over(
     sample = harness.build_sample(3, missing=1)
     old = _worker_waiting_on_a_retry(harness, sample.missing[0])
 
-    module = harness.plugin_dir / "worker" / "lifetime.py"  # an update: new code on disk
+    module = harness.plugin_dir / "worker" / "process.py"  # an update: new code on disk
     module.write_text(module.read_text() + '\nfrom stash import log as _log\n\n'
                       '_log.info("updated PlexSync loaded")\n')
     harness.wait_until(lambda: not _alive(old) and harness.drainer_pid() not in (None, old),

@@ -15,7 +15,7 @@ from tests.doubles.sample import build_sample
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
 from validation.config import parse_path_map
-from worker.drain import IDLE_EXIT
+from worker.process import IDLE_EXIT
 
 DATE_SHAPES = {r"\d{4}", r"\d{4}-\d{2}", r"\d{4}-\d{2}-\d{2}"}
 

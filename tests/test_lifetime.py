@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from worker.lifetime import (
+from worker.process import (
     CODE_CHANGED,
     STASH_PATIENCE,
     Lifetime,

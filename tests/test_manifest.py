@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from tests.helpers import manifest
 from validation.config import PlexSyncConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,23 +17,6 @@ OBJECTS = ("Scene", "SceneMarker", "Image", "Gallery", "GalleryChapter", "Group"
            "Performer", "Studio")
 TRIGGERS = {f"{o}.{a}.Post" for o in OBJECTS for a in ("Create", "Update", "Destroy")} | {
     f"Tag.{a}.Post" for a in ("Create", "Update", "Merge", "Destroy")}
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """yaml.v2 strict mode also refuses a key given twice."""
-
-
-def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    keys = [loader.construct_object(k) for k, _ in node.value]
-    assert len(keys) == len(set(keys)), f"duplicate keys in {keys}"
-    return loader.construct_mapping(node)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-
-
-def manifest() -> dict[str, Any]:
-    return yaml.load((ROOT / "plexsync.yml").read_text(), Loader=_StrictLoader)
 
 
 def test_plugin_id_is_the_file_name_and_exec_runs_python3() -> None:

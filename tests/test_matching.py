@@ -94,6 +94,25 @@ def test_equally_good_candidates_are_all_items():
     assert {e.rating_key for e in found.items} == {"1", "2"}
 
 
+def test_candidates_tied_at_the_closest_distance_go_to_review_even_without_strict():
+    # beets' gap rule: with no gap between the best two, which item holds the file is a guess.
+    index = PathIndex([entry("1", "/a/x.mp4"), entry("2", "/b/x.mp4"), entry("3", "/z/z/x.mp4")])
+    tied = match([SceneFile(path="/stash/c/x.mp4", size=100)], MAP, index)
+    assert tied.ambiguous and decide(tied, strict=False) == "review"
+    closer = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP,
+                   PathIndex([entry("1", "/old/a/x.mp4"), entry("2", "/b/x.mp4")]))
+    assert not closer.ambiguous and decide(closer, strict=False) == "sync"
+
+
+def test_near_misses_of_different_files_of_one_scene_are_not_a_tie():
+    index = PathIndex([entry("1", "/a/x1.mp4"), entry("2", "/b/x2.mp4")])
+    files = [SceneFile(path="/stash/c/x1.mp4", size=100), SceneFile(path="/stash/c/x2.mp4",
+                                                                     size=100)]
+    found = match(files, MAP, index)
+    assert not found.ambiguous and {e.rating_key for e in found.items} == {"1", "2"}
+    assert decide(found, strict=False) == "sync"
+
+
 def test_size_mismatch_or_unknown_size_is_none():
     index = PathIndex([entry("1", "/a/x.mp4", size=100), entry("2", "/b/x.mp4", size=None)])
     assert match([SceneFile(path="/stash/x.mp4", size=101)], MAP, index).recommendation is (

@@ -14,6 +14,7 @@ from plexapi.video import Movie
 from plex.params import edit_params, edit_query, rate_query
 from sync.edit import UNSET, Edit
 from sync.item import Actor
+from sync.ownership import Owned
 
 AWKWARD = ["A & B", "x,y", "50% off", "a/b", "Caf\u00e9 \U0001f468\u200d\U0001f469", "q=1?"]
 
@@ -21,7 +22,7 @@ AWKWARD = ["A & B", "x,y", "50% off", "a/b", "Caf\u00e9 \U0001f468\u200d\U0001f4
 def make_edit(**changes) -> Edit:
     values = dict(
         rating_key="101", section_id=3, fields={}, tags={}, remove={}, actors=None, locks={},
-        rating=UNSET, images=[], written={}, skipped=[],
+        rating=UNSET, images=[], written=Owned(), skipped=[],
     )
     values.update(changes)
     return Edit(**values)

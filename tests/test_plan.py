@@ -1,12 +1,12 @@
 import dataclasses
 import json
-import xml.etree.ElementTree as ET
 
 import pytest
 
 from sync.edit import UNSET, Edit, ImageRef
-from sync.item import Actor, PlexItem, parse_item
-from sync.plan import plan, read_written
+from sync.item import Actor, PlexItem
+from sync.ownership import Owned, Picture
+from sync.plan import plan
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 
@@ -83,7 +83,7 @@ def apply(target: PlexItem, edit: Edit, *, replace=True) -> PlexItem:
 
 def sync(target: PlexItem, stash: Scene, settings: PlexSyncConfig, last=None, replace=True):
     edit = plan(stash, target, settings, last)
-    json.dumps(edit.written)  # the record must be storable as it is
+    json.dumps(edit.written.to_json())  # the record must be storable as it is
     return edit, apply(target, edit, replace=replace)
 
 
@@ -104,7 +104,7 @@ def test_first_sync_writes_everything_then_nothing(replace):
     assert edit.locks == dict.fromkeys(
         ["title", "summary", "studio", "originallyAvailableAt", "year", "genre", "actor",
          "collection", "thumb", "art"], True)
-    assert edit.written["images"] == {
+    assert edit.written.to_json()["images"] == {
         "poster": {"url": SHOT, "hash": None}, "art": {"url": SHOT, "hash": None},
     }
     assert edit.skipped == [] and not edit.empty
@@ -116,8 +116,8 @@ def test_first_sync_writes_everything_then_nothing(replace):
 
 def test_the_record_survives_a_json_round_trip():
     edit, after = sync(item(), scene(), config())
-    stored = json.loads(json.dumps(edit.written))
-    assert plan(scene(), after, config(), stored).empty
+    stored = json.loads(json.dumps(edit.written.to_json()))
+    assert plan(scene(), after, config(), Owned.read(stored)).empty
 
 
 def test_unchanged_values_compare_cleaned():
@@ -165,7 +165,7 @@ def test_a_value_changed_in_plex_after_our_write_is_no_longer_ours_to_clear():
     edited = dataclasses.replace(after, fields={**after.fields, "studio": "Person's Studio"})
     edit = plan(scene(studio=None), edited, config(), first.written)
     assert "studio" not in edit.fields
-    assert "studio" not in edit.written["fields"]
+    assert "studio" not in edit.written.fields
 
 
 @pytest.mark.parametrize("partial", ["2024", "2024-03"])
@@ -291,19 +291,19 @@ def test_content_rating_from_the_setting():
 
 def test_images_are_planned_only_when_the_url_changes():
     first, after = sync(item(), scene(), config())
-    record = json.loads(json.dumps(first.written))
-    record["images"]["poster"]["hash"] = "abc"  # what the writer fills in
+    record = first.written.copy()
+    record.images["poster"].hash = "abc"  # what the writer fills in
     assert plan(scene(), after, config(), record).images == []
     newer = SHOT.replace("t=1700000000", "t=1800000000")
     edit = plan(scene(paths={"screenshot": newer}), after, config(), record)
     assert edit.images == [ImageRef(newer, "poster", "abc"), ImageRef(newer, "art")]
-    assert edit.written["images"]["poster"] == {"url": newer, "hash": "abc"}
+    assert edit.written.images["poster"] == Picture(newer, "abc")
     assert edit.locks == {"thumb": True, "art": True}
 
 
 def test_a_cover_stash_lacked_is_looked_for_again_only_by_a_writer():
     # What the writer records after Stash served its placeholder: the previous upload stays.
-    record = {"images": {"poster": {"url": None, "hash": "abc", "missing": SHOT}}}
+    record = Owned.read({"images": {"poster": {"url": None, "hash": "abc", "missing": SHOT}}})
     settings = config(sync_art=False)
     assert plan(scene(), item(), settings, record).images == []  # Reconcile, Preview
     again = plan(scene(), item(), settings, record, recheck_missing=True)
@@ -312,7 +312,7 @@ def test_a_cover_stash_lacked_is_looked_for_again_only_by_a_writer():
     moved = plan(scene(paths={"screenshot": newer}), item(), settings, record)
     assert moved.images == [ImageRef(newer, "poster", "abc")]
     # A download that failed left no URL: the next plan downloads again.
-    failed = {"images": {"poster": {"url": None, "hash": None}}}
+    failed = Owned.read({"images": {"poster": {"url": None, "hash": None}}})
     assert plan(scene(), item(), settings, failed).images == [ImageRef(SHOT, "poster")]
 
 
@@ -371,7 +371,7 @@ def test_preserve_updates_our_own_old_value_but_not_a_later_edit():
     edited = dataclasses.replace(after, fields={**after.fields, "title": "Hand Title"})
     kept = plan(scene(title="New Title"), edited, settings, first.written)
     assert "title" not in kept.fields and kept.skipped
-    assert kept.written["fields"]["title"] == "Real Title"
+    assert kept.written.fields["title"] == "Real Title"
 
 
 def test_preserve_keeps_hand_edited_genres_and_removed_collections():
@@ -410,7 +410,7 @@ def test_every_toggle_off_gives_an_empty_plan():
         False))
     edit = plan(scene(), item(), settings, None)
     assert edit.empty
-    assert edit.written["fields"] == {} and edit.written["images"] == {}
+    assert edit.written.fields == {} and edit.written.images == {}
 
 
 @pytest.mark.parametrize(
@@ -434,52 +434,7 @@ def test_list_toggles_leave_their_lists_alone():
 def test_bad_values_do_not_fail_the_scene():
     target = item(userRating="n/a", year="abc")
     last = {"fields": {"title": 5, "summary": None}, "tags": "junk", "images": {"poster": 1}}
-    edit = plan(scene(), target, config(), last)
+    edit = plan(scene(), target, config(), Owned.read(last))
     assert edit.rating == 8.0 and edit.fields["year"] == "2024"
     assert any("userRating" in note for note in edit.skipped)
-    assert read_written("garbage") == read_written(None)  # type: ignore[arg-type]
-
-
-# -- parse_item ------------------------------------------------------------------------------------
-
-VIDEO_XML = """
-<MediaContainer size="1" librarySectionID="3">
-  <Video ratingKey="101" key="/library/metadata/101" type="movie" subtype="clip"
-      title="Real Title" titleSort="Real" studio="Studio X" summary="Para one.&#10;&#10;Two."
-      contentRating="XXX" originallyAvailableAt="2024-03-05" year="2024" userRating="8.0"
-      librarySectionID="3" librarySectionTitle="Clips">
-    <Media id="1"><Part id="1" key="/library/parts/1/file.mp4" file="/plex/a/my_scene.mp4"
-        size="10"/></Media>
-    <Media id="2"><Part id="2" file="D:\\Media\\b.mkv" size="11"/></Media>
-    <Genre id="1" tag="Outdoor"/><Genre id="2" tag="Blonde"/>
-    <Collection id="3" tag="Studio X"/><Label id="4" tag="Stash"/>
-    <Role id="5" tag="Jane" role="Nurse" thumb="http://x/p.jpg"/><Role id="6" tag="John"/>
-    <Field name="title" locked="1"/><Field name="genre" locked="1"/>
-    <Field name="thumb" locked="1"/><Field name="summary" locked="0"/>
-  </Video>
-</MediaContainer>
-"""
-
-
-def test_parse_item_reads_a_full_video_element():
-    parsed = parse_item(ET.fromstring(VIDEO_XML).find("Video"))
-    assert parsed.rating_key == "101" and parsed.section_id == 3
-    assert parsed.fields == {
-        "title": "Real Title", "titleSort": "Real", "studio": "Studio X",
-        "summary": "Para one.\n\nTwo.", "contentRating": "XXX",
-        "originallyAvailableAt": "2024-03-05", "year": "2024", "userRating": "8.0",
-    }
-    assert parsed.tags == {"genre": ["Outdoor", "Blonde"], "collection": ["Studio X"],
-                           "label": ["Stash"]}
-    assert parsed.actors == [Actor("Jane", "Nurse", "http://x/p.jpg"), Actor("John")]
-    assert parsed.locked == {"title", "genre", "thumb"}
-    assert parsed.files == ["/plex/a/my_scene.mp4", "D:\\Media\\b.mkv"]
-
-
-def test_parse_item_fills_absent_attributes_and_refuses_items_without_keys():
-    bare = parse_item(ET.fromstring('<Video ratingKey="7" librarySectionID="1"/>'))
-    assert bare.fields == EMPTY_FIELDS and bare.actors == [] and bare.files == []
-    with pytest.raises(ValueError):
-        parse_item(ET.fromstring('<Video librarySectionID="1"/>'))
-    with pytest.raises(ValueError):
-        parse_item(ET.fromstring('<Video ratingKey="7"/>'))
+    assert Owned.read("garbage") == Owned.read(None) == Owned()

@@ -4,7 +4,6 @@ scans. Item reads and writes: test_plex_client_edits.py; misbehaving Plex: _faul
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,56 +11,37 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import plexapi
 import pytest
 
 from plex.client import PAGE_SIZE, PlexClient
 from plex.index_cache import MAX_AGE, IndexCache
 from stash.protocol import UserError
-from sync.matching import IndexEntry
+from sync.matching import IndexEntry, PathIndex
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.item import Part
-from validation.config import PlexSyncConfig
+from tests.helpers import TOKEN, make_client, make_config
+from worker.index import Index
 
-TOKEN = "s3cret-plex-token-abc"
 # PlexClient writes these into the process environment before plexapi is imported.
-PLEXAPI_ENV = (
-    "PLEXAPI_CONFIG_PATH", "PLEXAPI_HEADER_IDENTIFIER", "PLEXAPI_HEADER_PRODUCT",
-    "PLEXAPI_HEADER_DEVICE_NAME", "PLEXAPI_PLEXAPI_AUTORELOAD", "PLEXAPI_PLEXAPI_TIMEOUT",
-)
-CLIENT_HEADERS = ("X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Device-Name")
 
 
-@pytest.fixture(autouse=True)
-def plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Undo what PlexClient changes process-wide, so other tests see plexapi as they left it."""
-    restore_plexapi_settings(monkeypatch)
+pytestmark = pytest.mark.usefixtures("plexapi_settings")
 
 
-def restore_plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PLEXAPI_ENV:
-        # setenv first records the original value (or its absence) for undo at teardown.
-        monkeypatch.setenv(name, os.environ.get(name, ""))
-        if name == "PLEXAPI_CONFIG_PATH":
-            monkeypatch.setenv(name, os.devnull)  # a developer's own config.ini stays out
-        else:
-            monkeypatch.delenv(name)
-    for header in CLIENT_HEADERS:
-        monkeypatch.setitem(plexapi.BASE_HEADERS, header, plexapi.BASE_HEADERS[header])
+def index_of(client: PlexClient, data_dir: Path, force: bool = False) -> PathIndex:
+    """The path index as a drain builds it (worker/index.py): the client, and the cache in
+    the data folder."""
+    cache = IndexCache(str(data_dir / "plexsync.db"))
+    try:
+        return Index(client, cache).build(force)
+    finally:
+        cache.close()
 
 
-@pytest.fixture
-def plex() -> Iterator[PlexDouble]:
-    with PlexDouble(token=TOKEN) as double:
-        yield double
-
-
-def make_config(url: str, **settings: Any) -> PlexSyncConfig:
-    return PlexSyncConfig.from_settings({"plex_url": url, "plex_token": TOKEN, **settings})
-
-
-def make_client(plex: PlexDouble, data_dir: Path, **settings: Any) -> PlexClient:
-    return PlexClient(make_config(plex.url, **settings), data_dir)
+def forget_index(data_dir: Path) -> None:
+    cache = IndexCache(str(data_dir / "plexsync.db"))
+    cache.clear()
+    cache.close()
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
@@ -131,7 +111,7 @@ def test_token_never_in_a_url_or_a_log(
     sid = plex.add_section("Scenes", ["/data"])
     rk = plex.add_item(sid, "/data/a.mp4", size=3)
     client = make_client(plex, tmp_path)
-    client.index()
+    index_of(client, tmp_path)
     client.fetch_items([rk])
     client.rate(rk, 5)
     client.upload(rk, "poster", b"img")
@@ -184,7 +164,7 @@ def test_index_pages_every_part_of_every_section(plex: PlexDouble, tmp_path: Pat
     same_file = plex.add_item(small, "/big/clip00007.mp4", size=8)
     client = make_client(plex, tmp_path)
     plex.reset_counts()
-    index = client.index()
+    index = index_of(client, tmp_path)
     assert listings(plex, big) == math.ceil(count / PAGE_SIZE) == 3
     assert listings(plex, small) == 1
     assert len(index) == count + 3
@@ -201,22 +181,22 @@ def test_index_cache_is_used_forced_and_forgotten(plex: PlexDouble, tmp_path: Pa
     sid = plex.add_section("Scenes", ["/data"])
     for i in range(3):
         plex.add_item(sid, f"/data/{i}.mp4", size=i)
-    make_client(plex, tmp_path).index()
+    index_of(make_client(plex, tmp_path), tmp_path)
     plex.reset_counts()
     client = make_client(plex, tmp_path)
-    assert len(client.index()) == 3 and plex.counts["listing"] == 0
-    assert len(client.index(force=True)) == 3 and plex.counts["listing"] == 1
-    assert len(client.index()) == 3 and plex.counts["listing"] == 1
-    client.forget_index()
+    assert len(index_of(client, tmp_path)) == 3 and plex.counts["listing"] == 0
+    assert len(index_of(client, tmp_path, force=True)) == 3 and plex.counts["listing"] == 1
+    assert len(index_of(client, tmp_path)) == 3 and plex.counts["listing"] == 1
+    forget_index(tmp_path)
     plex.add_item(sid, "/data/late.mp4")
-    assert client.index().by_path("/data/late.mp4") and plex.counts["listing"] == 2
+    assert index_of(client, tmp_path).by_path("/data/late.mp4") and plex.counts["listing"] == 2
 
 
 def test_index_cache_expires_after_max_age(plex: PlexDouble, tmp_path: Path) -> None:
     sid = plex.add_section("Scenes", ["/data"])
     plex.add_item(sid, "/data/a.mp4", size=1)
     client = make_client(plex, tmp_path)
-    client.index()
+    index_of(client, tmp_path)
     cache = IndexCache(str(tmp_path / "plexsync.db"))
     sections = client.sections()
     assert cache.load(sections, now=time.time() + MAX_AGE - 5) == [
@@ -230,8 +210,8 @@ def test_other_library_choice_does_not_reuse_the_cache(plex: PlexDouble, tmp_pat
     two = plex.add_section("Two", ["/two"])
     plex.add_item(one, "/one/a.mp4")
     plex.add_item(two, "/two/b.mp4")
-    assert len(make_client(plex, tmp_path, plex_library="One").index()) == 1
-    index = make_client(plex, tmp_path).index()
+    assert len(index_of(make_client(plex, tmp_path, plex_library="One"), tmp_path)) == 1
+    index = index_of(make_client(plex, tmp_path), tmp_path)
     assert index.by_path("/two/b.mp4") and len(index) == 2
 
 
@@ -256,10 +236,10 @@ def test_scan_reveals_a_pending_file_and_invalidates_the_cache(
     plex.add_pending(sid, "/data/new/clip.mp4", size=5, delay=0.05)
     client = make_client(plex, tmp_path)
     before = client.sections(refresh=True)[0].scanned_at
-    assert not client.index().by_path("/data/new/clip.mp4")
+    assert not index_of(client, tmp_path).by_path("/data/new/clip.mp4")
     plex.reset_counts()
     assert client.scan("/data/new") is True
-    found = wait_until(lambda: client.index().by_path("/data/new/clip.mp4"))
+    found = wait_until(lambda: index_of(client, tmp_path).by_path("/data/new/clip.mp4"))
     assert found[0].size == 5
     # Only the scan's new scannedAt made the cached index stale: one relisting, no force.
     assert plex.counts["listing"] == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,11 @@ from plexapi.exceptions import BadRequest, Unauthorized
 
 from plex.client import ITEMS_PER_FETCH, PlexClient
 from sync.edit import Edit
+from sync.ownership import Owned
 from sync.plan import plan
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.render import LISTING_LIMITS
-from tests.test_plex_client import TOKEN, make_client, make_config, restore_plexapi_settings
+from tests.helpers import make_client, make_config
 from validation.scene import Scene
 
 GENRES = ["Old & Odd", "x,y", "with  spaces", "Outdoor", "50%+1", "AC/DC"]
@@ -26,15 +26,7 @@ PHOTO = "http://stash:9999/performer/2/image?t=1700000000&x=a%20b"
 ACTORS = ["Jane Roe", "Gone, Jr.", "Old & Bold", "Ann  Lee", "Extra"]
 
 
-@pytest.fixture(autouse=True)
-def plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    restore_plexapi_settings(monkeypatch)
-
-
-@pytest.fixture
-def plex() -> Iterator[PlexDouble]:
-    with PlexDouble(token=TOKEN) as double:
-        yield double
+pytestmark = pytest.mark.usefixtures("plexapi_settings")
 
 
 # Whether an indexed tag list replaces or extends an item's list is unknown for real PMS.
@@ -68,10 +60,10 @@ def _scene(**changes: Any) -> Scene:
 
 
 # The collection PlexSync wrote last time; the scene no longer names it.
-LAST = {"tags": {"collection": ["Old & Studio, Inc"]}}
+LAST = Owned(tags={"collection": ["Old & Studio, Inc"]})
 
 
-def _planned(client: PlexClient, rk: str, scene: Scene, last: dict | None = LAST) -> Edit:
+def _planned(client: PlexClient, rk: str, scene: Scene, last: Owned | None = LAST) -> Edit:
     return plan(scene, client.fetch_items([rk])[rk], client.config, last)
 
 

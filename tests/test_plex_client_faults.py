@@ -4,7 +4,6 @@ a proxy in the environment that must not sit between PlexSync and a Plex on this
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,9 @@ import requests
 from plexapi.exceptions import BadRequest, Unauthorized
 
 from tests.doubles.plex import PlexDouble
-from tests.test_plex_client import TOKEN, make_client, restore_plexapi_settings
+from tests.helpers import TOKEN, make_client, make_config
 
-
-@pytest.fixture(autouse=True)
-def plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    restore_plexapi_settings(monkeypatch)
-
-
-@pytest.fixture
-def plex() -> Iterator[PlexDouble]:
-    with PlexDouble(token=TOKEN) as double:
-        yield double
+pytestmark = pytest.mark.usefixtures("plexapi_settings")
 
 
 def test_probe_up_unauthorized_down_and_maintenance(plex: PlexDouble, tmp_path: Path) -> None:
@@ -75,7 +65,7 @@ def test_a_proxy_in_the_environment_is_bypassed_for_loopback(
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     client = make_client(plex, tmp_path)
-    assert len(client.index()) == 1
+    assert len(client.listing(client.sections())) == 1
     client.probe()
 
 
@@ -84,7 +74,6 @@ def test_plex_certificate_wins_over_a_ca_bundle_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str | None, verify: object
 ) -> None:
     from plex.session import session
-    from tests.test_plex_client import make_config
 
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/env/bundle.pem")
     config = make_config("https://plex.example.net:32400", plex_certificate=setting)

@@ -56,7 +56,7 @@ def test_sections_of_both_agents_and_a_music_section(plex: PlexDouble) -> None:
     assert (legacy.scanner, legacy.language) == ("Plex Video Files Scanner", "xn")
     assert scenes.uuid and scenes.createdAt
     reply = loopback_session().get(
-        f"{plex.url}/library/sections/", headers={"X-Plex-Token": "plex-token"}
+        f"{plex.url}/library/sections/", headers={"X-Plex-Token": plex.token}
     )
     assert reply.text.count("<Directory") == 3
 

@@ -11,9 +11,9 @@ import urllib3
 
 from plex.errors import PlexSettingError, UnreadableAnswer, read_only_token
 from plex.identity import identify
+from sync.failure import Kind
 from tests.doubles.plex.faults import IMPOSTORS
-from worker.classify import PLAIN_HTTP, classify
-from worker.retry import Kind
+from worker.outage import PLAIN_HTTP, classify
 
 URL = "http://192.168.1.10:32400"
 PLEX = (b'<?xml version="1.0" encoding="UTF-8"?>\n<MediaContainer size="0" claimed="1" '

@@ -8,14 +8,8 @@ from graphql import OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
 
 from stash import queries
+from tests.helpers import DOCUMENTS
 from tests.schema_fidelity import assert_valid_against_real_schema, require_real_schema
-from worker import hook
-
-DOCUMENTS = {name: value for name, value in vars(queries).items()
-             if name.isupper() and name != "SCENE_FIELDS" and isinstance(value, str)}
-DOCUMENTS["hook scene"] = hook._SCENE_QUERY
-DOCUMENTS["hook related"] = hook._RELATED_QUERY
-DOCUMENTS["hook settings"] = hook._SETTINGS_QUERY
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
@@ -34,13 +28,13 @@ def _coerce(document: str, variables: dict) -> None:
 @pytest.mark.parametrize(
     ("document", "variables"),
     [
-        (hook._SCENE_QUERY, {"id": "5"}),
-        (hook._RELATED_QUERY, {"f": {"performers": {"value": ["3"], "modifier": "INCLUDES"}}}),
-        (hook._RELATED_QUERY,
+        (queries.HOOK_SCENE, {"id": "5"}),
+        (queries.HOOK_RELATED, {"f": {"performers": {"value": ["3"], "modifier": "INCLUDES"}}}),
+        (queries.HOOK_RELATED,
          {"f": {"studios": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
-        (hook._RELATED_QUERY,
+        (queries.HOOK_RELATED,
          {"f": {"tags": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
-        (hook._RELATED_QUERY,
+        (queries.HOOK_RELATED,
          {"f": {"groups": {"value": ["3"], "modifier": "INCLUDES", "depth": 0}}}),
         (queries.SCENES_BY_ID, {"ids": ["1", "2"]}),
         (queries.SCENE_BY_ID, {"id": "1"}),

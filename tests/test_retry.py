@@ -10,10 +10,8 @@ import requests
 from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 
 from stash.errors import StashError, StashLoginRejected
-from worker.breaker import MAX_PAUSE, TRIP_AFTER, Breaker
-from worker.classify import classify
-from worker.recent import recent_filter, since_text
-from worker.retry import (
+from sync.breaker import MAX_PAUSE, TRIP_AFTER, Breaker
+from sync.failure import (
     MAX_DELAY,
     Action,
     Failure,
@@ -22,6 +20,8 @@ from worker.retry import (
     decide,
     not_found_delay,
 )
+from sync.recent import recent_filter, since_text
+from worker.outage import classify
 
 
 @pytest.mark.parametrize(
@@ -115,6 +115,6 @@ def test_since_text_uses_stashs_zone_and_overlaps() -> None:
 
 
 def test_a_new_scenes_cover_is_looked_for_on_the_after_scan_schedule() -> None:
-    from worker.retry import cover_delay
+    from sync.failure import cover_delay
 
     assert [cover_delay(n) for n in range(5)] == [3.0, 60.0, 300.0, 1800.0, None]

@@ -7,9 +7,10 @@ import hashlib
 from stash.errors import ImageUnavailable
 from sync.edit import Edit
 from sync.item import PlexItem
+from sync.ownership import Owned
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
-from worker.scene_sync import plan_items, write_items
+from worker.write import plan_items, write_items
 
 SHOT = "http://stash:9999/scene/42/screenshot?t=1700000000"
 CONFIG = PlexSyncConfig(plex_url="http://127.0.0.1:32400", plex_token="token")
@@ -57,9 +58,9 @@ def _item() -> PlexItem:
 
 def _write(answer: bytes | None | Exception, written: dict | None = None):
     stash, plex = Pictures(answer), Plex()
-    edits = plan_items(_scene(), [_item()], written or {}, CONFIG)
-    result = write_items(_scene(), edits, CONFIG, stash, plex)
-    return result, plex, result.written["101"]["images"]["poster"]
+    edits = plan_items(_scene(), [_item()], {"101": Owned.read(written)}, CONFIG)
+    result = write_items(_scene(), edits, CONFIG, stash, plex)  # type: ignore[arg-type]
+    return result, plex, result.written["101"].images["poster"].to_json()
 
 
 def test_an_uploaded_cover_is_recorded_with_its_url_and_hash() -> None:
@@ -70,7 +71,7 @@ def test_an_uploaded_cover_is_recorded_with_its_url_and_hash() -> None:
 
 
 def test_the_placeholder_is_noted_as_missing_never_as_the_uploaded_image() -> None:
-    result, plex, slot = _write(None, {"101": {"images": {"poster": {"url": "old", "hash": "h"}}}})
+    result, plex, slot = _write(None, {"images": {"poster": {"url": "old", "hash": "h"}}})
     assert plex.uploads == [] and result.placeholders == ["poster"]
     assert slot == {"url": None, "hash": "h", "missing": SHOT}
     assert "thumb" not in plex.edits[0].locks  # nothing uploaded, nothing to lock

@@ -17,7 +17,7 @@ from stash.version import MINIMUM, MINIMUM_TEXT, too_old
 from stash.version import parse as parse_version
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.graphql_endpoint import double_schema
-from tests.test_plugin_queries import DOCUMENTS
+from tests.helpers import DOCUMENTS
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from sync import SyncState
+from sync.ownership import Owned
 from sync.state import NOT_FOUND, REVIEW, SYNCED
 from tests.plugin_run import ROOT
 
@@ -15,24 +16,24 @@ from tests.plugin_run import ROOT
 def test_success_is_recorded_and_unknown_scenes_have_none(tmp_path: Path) -> None:
     state = SyncState(str(tmp_path / "s.db"))
     state.update_success(123, "/library/123")
-    assert state.get_last_synced_at(123) is not None
-    assert state.get_last_synced_at(999) is None
+    records = state.get_many([123, 999])
+    assert records[123].last_success_at is not None and 999 not in records
     state.close()
 
 
 def test_failures_do_not_count_as_success_and_keep_the_last_write(tmp_path: Path) -> None:
     state = SyncState(str(tmp_path / "s.db"))
     state.update_status(7, NOT_FOUND, {"files": ["/x.mp4"]})
-    assert state.get_last_synced_at(7) is None
+    assert state.get_many([7])[7].last_success_at is None
     state.update_success(7, "101", stash_updated_at="2026-01-01T00:00:00+01:00",
-                         scene_hash="h1", written={"101": {"title": "A"}})
-    first = state.get_last_synced_at(7)
+                         scene_hash="h1", written={"101": Owned(fields={"title": "A"})})
+    first = state.get_many([7])[7].last_success_at
     state.update_status(7, REVIEW, {"candidates": ["102"]})
-    record = state.get(7)
+    record = state.get_many([7]).get(7)
     assert record is not None
     assert record.status == REVIEW and record.detail == {"candidates": ["102"]}
-    assert record.last_success_at == first == state.get_last_synced_at(7)
-    assert record.written == {"101": {"title": "A"}} and record.scene_hash == "h1"
+    assert record.last_success_at == first is not None
+    assert record.owned("101").fields == {"title": "A"} and record.scene_hash == "h1"
     assert state.counts() == {REVIEW: 1}
     state.close()
 
@@ -40,10 +41,10 @@ def test_failures_do_not_count_as_success_and_keep_the_last_write(tmp_path: Path
 def test_state_survives_reopening(tmp_path: Path) -> None:
     path = str(tmp_path / "s.db")
     state = SyncState(path)
-    state.update_success(1, "11,12", scene_hash="abc", written={"11": {}, "12": {}})
+    state.update_success(1, "11,12", scene_hash="abc", written={"11": Owned(), "12": Owned()})
     state.close()
     reopened = SyncState(path)
-    record = reopened.get(1)
+    record = reopened.get_many([1]).get(1)
     assert record is not None and record.plex_item_keys == ["11", "12"]
     assert record.status == SYNCED and reopened.get_many([1, 2]).keys() == {1}
     reopened.close()
@@ -60,8 +61,8 @@ def test_first_schema_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     state = SyncState(str(path))
-    assert state.get_last_synced_at(5) == 100.0
-    assert state.get(5).plex_item_keys == ["/library/5"]  # type: ignore[union-attr]
+    (record,) = state.get_many([5]).values()
+    assert record.last_success_at == 100.0 and record.plex_item_keys == ["/library/5"]
     state.close()
 
 

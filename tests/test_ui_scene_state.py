@@ -6,6 +6,7 @@ from typing import Any
 
 from plex.web import item_url
 from sync.edit import UNSET, Edit, ImageRef
+from sync.failure import COVER_PENDING
 from sync.item import Actor, PlexItem
 from sync.matching import Candidate, IndexEntry, Match, Recommendation
 from sync.state import NOT_FOUND, REVIEW, SYNCED, SceneRecord
@@ -15,7 +16,6 @@ from tasks.edit_diff import changes
 from tasks.scene_facts import PlexView, SceneFacts
 from tasks.scene_state import describe, state
 from validation.scene import Scene
-from worker.retry import COVER_PENDING
 
 NOW = 1_800_000_000.0
 PLEX = "http://plex.lan:32400"
@@ -30,7 +30,7 @@ def facts(*, record: SceneRecord | None = None, jobs: list[Job] = (), letter: De
                               "files": [{"path": "/data/a.mp4", "size": 10}]})
     view = plex or PlexView(Match(Recommendation.HIGH, [ENTRY], []), "sync",
                             {1: "Scenes", 2: "Other"}, MACHINE)
-    return SceneFacts(scene, record, list(jobs), letter, view, ["/media/a.mp4"], "hash:fp")
+    return SceneFacts(scene, record, list(jobs), letter, view, ["/media/a.mp4"], "hash", "fp")
 
 
 def record(status: str, scene_hash: str | None = "hash:fp", **detail: Any) -> SceneRecord:

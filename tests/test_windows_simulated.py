@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from worker import detached, liveness, spawn
+from worker import liveness, process, spawn
 
 ERROR_INVALID_PARAMETER = 87
 
@@ -75,10 +75,10 @@ def test_windows_running_exited_missing_and_foreign_processes(windows: FakeKerne
 
 def test_windows_handover_request_of_a_dead_task_is_ignored(windows: FakeKernel32,
                                                            tmp_path: Path) -> None:
-    (tmp_path / detached.HANDOVER).write_text("4242")
-    assert detached.handover_requested(tmp_path) is False
+    (tmp_path / process.HANDOVER).write_text("4242")
+    assert process.handover_requested(tmp_path) is False
     windows.processes[4242] = liveness.STILL_ACTIVE
-    assert detached.handover_requested(tmp_path) is True
+    assert process.handover_requested(tmp_path) is True
 
 
 @pytest.mark.skipif(os.name == "nt", reason="the POSIX probe")

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from sync import clean
+from validation import clean
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # Timestamps are kept verbatim; anything longer than an RFC 3339 string is junk.
@@ -81,19 +81,22 @@ class Scene(BaseModel):
         notes: list[str] = []
         return cls(
             id=_scene_id(data.get("id")),
-            title=_text(data, "title", clean.TITLE_MAX, notes, multiline=False),
-            details=_text(data, "details", clean.SUMMARY_MAX, notes, multiline=True),
+            title=_clean(data.get("title"), "title", clean.TITLE_MAX, notes, multiline=False),
+            details=_clean(data.get("details"), "details", clean.SUMMARY_MAX, notes,
+                           multiline=True),
             date=_date(data.get("date"), notes),
             rating100=_rating(data.get("rating100"), notes),
             organized=_organized(data.get("organized"), notes),
             created_at=_timestamp(data, "created_at", notes),
             updated_at=_timestamp(data, "updated_at", notes),
-            studio=_studio(data.get("studio"), notes),
+            studio=_clean((_object(data.get("studio"), "studio", notes) or {}).get("name"),
+                          "studio", clean.NAME_MAX, notes, multiline=False) or None,
             performers=_performers(data.get("performers"), notes),
             tags=_names(_items(data.get("tags"), "tags", notes), "tags", notes),
             groups=_groups(data.get("groups"), notes),
             files=_files(data.get("files"), notes),
-            screenshot_url=_screenshot(data.get("paths"), notes),
+            screenshot_url=_image_url((_object(data.get("paths"), "paths", notes) or {})
+                                      .get("screenshot"), "screenshot", notes),
             refs=_refs(data),
             problems=notes,
         )
@@ -147,10 +150,6 @@ def _clean(value: Any, field: str, limit: int, notes: list[str], *, multiline: b
     if len(stripped) > limit:
         notes.append(f"{field}: shortened from {len(stripped)} to {limit} characters")
     return clean.cap(stripped, limit)
-
-
-def _text(data: dict[str, Any], key: str, limit: int, notes: list[str], *, multiline: bool) -> str:
-    return _clean(data.get(key), key, limit, notes, multiline=multiline)
 
 
 def _date(value: Any, notes: list[str]) -> str | None:
@@ -215,13 +214,11 @@ def _names(items: list[Any], field: str, notes: list[str]) -> list[str]:
     return clean.names(raw)
 
 
-def _studio(value: Any, notes: list[str]) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        notes.append(f"studio: expected an object, got {_show(value)}; ignored")
-        return None
-    return _clean(value.get("name"), "studio", clean.NAME_MAX, notes, multiline=False) or None
+def _object(value: Any, field: str, notes: list[str]) -> dict[str, Any] | None:
+    if value is None or isinstance(value, dict):
+        return value
+    notes.append(f"{field}: expected an object, got {_show(value)}; ignored")
+    return None
 
 
 def _image_url(value: Any, field: str, notes: list[str]) -> str | None:
@@ -301,12 +298,3 @@ def _refs(data: dict[str, Any]) -> list[tuple[str, int]]:
     found += [("group", g.get("group") if isinstance(g, dict) else None) for g in items("groups")]
     ids = [(kind, str(item.get("id"))) for kind, item in found if isinstance(item, dict)]
     return list(dict.fromkeys((kind, int(i)) for kind, i in ids if i.isascii() and i.isdigit()))
-
-
-def _screenshot(value: Any, notes: list[str]) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        notes.append(f"paths: expected an object, got {_show(value)}; ignored")
-        return None
-    return _image_url(value.get("screenshot"), "screenshot", notes)

@@ -1,44 +1,34 @@
 """One batch of jobs: fetch the scenes fresh, skip what Plex already has, match, write.
 
-Every job ends in exactly one of: acked (done, skipped, dropped, parked), retried with a delay,
-dead-lettered, or released untouched (the drain is stopping). Nothing is lost in between: a job
-is acked only after its outcome is recorded.
+How each job ends is worker/endings.py's business; this module decides which ending.
 """
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from stash import log
-from sync.matching import Match, Recommendation, decide
-from sync.state import NOT_FOUND, REVIEW, SYNCED, SceneRecord
+from sync import freshness
+from sync.edit import Edit
+from sync.failure import COVER_PENDING, Failure, Kind, cover_delay, not_found_delay
+from sync.item import PlexItem
+from sync.matching import Match, Recommendation, decide, match
+from sync.ownership import Owned
+from sync.state import NOT_FOUND, REVIEW, SceneRecord
 from sync_queue.jobs import Job
+from validation.config import PlexSyncConfig
 from validation.scene import Scene
-from worker.classify import classify
-from worker.context import Context
-from worker.retry import COVER_PENDING, Action, Failure, Kind, cover_delay, not_found_delay
-from worker.retry import decide as decide_failure
-from worker.scene_sync import SceneResult, claimed, plan_items, write_items
+from worker.endings import Endings
+from worker.index import Index, ask_scan
+from worker.outage import Outage, StopDrain, classify
+from worker.ports import Notify, PlexPort, StashPort
+from worker.services import Stores
 from worker.stacks import shared
 from worker.tally import Tally
-
-
-class StopDrain(RuntimeError):
-    """A wrong setting (Kind.CONFIG) or Stash refusing this run's login (Kind.STASH_LOGIN):
-    stop, keep every job, tell the user once. The message names what to fix."""
-
-    def __init__(self, failure: Failure) -> None:
-        super().__init__(failure.message)
-        self.failure = failure
-
-    @property
-    def stash_login(self) -> bool:
-        return self.failure.kind is Kind.STASH_LOGIN
-
+from worker.write import SceneResult, plan_items, write_items
 
 PROGRESS_EVERY = 50
 
@@ -60,62 +50,27 @@ class Work:
 
 
 class Batch:
-    def __init__(self, ctx: Context, on_progress: Callable[[Tally], None] | None = None,
+    def __init__(self, config: PlexSyncConfig, stores: Stores, stash: StashPort, plex: PlexPort,
+                 index: Index, outage: Outage, notify: Notify, *,
+                 on_progress: Callable[[Tally], None] | None = None,
                  should_stop: Callable[[], bool] = lambda: False) -> None:
-        self.ctx = ctx
+        self.config = config
+        self._stash, self._plex = stash, plex
         self._should_stop = should_stop
-        self.tally = Tally()
-        self._open: dict[int, Job] = {}
         self._on_progress = on_progress
-        self._fingerprint = ctx.config.plan_fingerprint()
+        self.tally = Tally()
+        # The stores, the index, Plex's health and the user's log, as the endings use them.
+        self.end = Endings(stores.queue, stores.dead, stores.state, outage, index, notify,
+                           config.max_retries, self.tally)
+        self._settings = config.plan_fingerprint()
         self._halt: Failure | None = None  # a wrong setting met while writing: write no more
 
-    # -- job endings ---------------------------------------------------------------------
-    def _ack(self, jobs: list[Job]) -> None:
-        for job in jobs:
-            self.ctx.queue.ack(job)
-            self._open.pop(job.id, None)
-
-    def _retry(self, jobs: list[Job], delay: float, error: str, counts: bool = True) -> None:
-        # Keep one job per scene: the newest version; the worker fetches fresh anyway.
-        newest, older = jobs[-1], jobs[:-1]
-        self._ack(older)
-        self.ctx.queue.retry(newest, error=error, next_attempt_at=time.time() + delay,
-                             count_attempt=counts)
-        self._open.pop(newest.id, None)
-        self.tally.retrying += 1
-
-    def _release(self, jobs: list[Job]) -> None:
-        for job in jobs:
-            self.ctx.queue.release(job)
-            self._open.pop(job.id, None)
-
-    def release_unfinished(self) -> None:
-        """The drain is stopping: whatever this batch did not finish goes back untouched."""
-        for job in list(self._open.values()):
-            self.ctx.queue.release(job)
-        self._open.clear()
-
-    def _dead(self, scene_id: int, jobs: list[Job], failure: Failure) -> None:
-        newest = jobs[-1]
-        self.ctx.dead.add(newest, error_class=failure.error_class, message=failure.message)
-        self.ctx.state.update_status(scene_id, "failed", {"error": failure.message})
-        self._ack(jobs)
-        self.tally.dead += 1
-        self.ctx.notify("error", f"scene {scene_id} moved to the dead letters after "
-                        f"{newest.attempts + 1} attempts: {failure.message}")
-
-    def _sync_key(self, scene: Scene) -> str:
-        # The same scene must be written again when a setting changes what PlexSync writes.
-        return f"{scene.content_hash()}:{self._fingerprint}"
-
-    # -- the batch -------------------------------------------------------------------------
     def run(self, jobs: list[Job]) -> Tally:
-        self._open = {job.id: job for job in jobs}
+        self.end.taken(jobs)
         try:
             self._run(jobs)
         finally:
-            self.release_unfinished()
+            self.end.release_unfinished()
         return self.tally
 
     def _run(self, jobs: list[Job]) -> None:
@@ -123,44 +78,44 @@ class Batch:
         for job in jobs:
             by_scene[job.scene_id].append(job)
         try:
-            fetched = self.ctx.stash.scenes_by_id(list(by_scene))
+            fetched = self._stash.scenes_by_id(list(by_scene))
         except Exception as exc:  # Stash unreachable: nothing can be decided, try again later
             failure = classify(exc)
             if failure.kind is Kind.STASH_LOGIN:
                 raise StopDrain(failure) from None  # every job goes back untouched (run)
             for scene_jobs in by_scene.values():
-                self._retry(scene_jobs, 10.0, failure.message, counts=False)
+                self.end.retry(scene_jobs, 10.0, failure.message, counts=False)
             self.tally.errors.append(failure.message)
             self.tally.outage = failure
             return
         for scene_id, message in fetched.broken.items():
             # Stash itself fails on this scene: kept, retried, and in the end a dead letter.
             failure = Failure(Kind.ERROR, f"Stash could not deliver the scene: {message}")
-            self._fail(scene_id, by_scene.pop(scene_id), failure)
+            self.end.fail(scene_id, by_scene.pop(scene_id), failure)
         work = self._fresh(by_scene, fetched.found)
         try:
             self._match(work)
         except Exception as exc:  # Plex unreachable or refusing the token while indexing
-            failure = classify(exc)
-            for item in work:
-                self._failed(item, failure)
+            self._all_failed(work, exc)
             return
         self._write([w for w in work if w.match is not None])
 
     def _fresh(self, by_scene: dict[int, list[Job]], raw: dict[int, dict]) -> list[Work]:
-        records = self.ctx.state.get_many(list(by_scene))
+        records = self.end.state.get_many(list(by_scene))
         work = []
         for scene_id, scene_jobs in by_scene.items():
             data = raw.get(scene_id)
             if data is None:  # deleted from Stash: nothing to sync, ever
-                self._ack(scene_jobs)
+                self.end.ack(scene_jobs)
                 self.tally.dropped += 1
                 continue
             scene = Scene.from_stash(data)
             record = records.get(scene_id)
             forced = any(job.force for job in scene_jobs)
-            if not forced and _already_synced(record, self._sync_key(scene)):
-                self._ack(scene_jobs)
+            recorded = record.recorded if record else None
+            if not forced and freshness.in_plex(recorded, settings=self._settings,
+                                                content=scene.content_hash()):
+                self.end.ack(scene_jobs)
                 self.tally.skipped += 1
                 continue
             for note in scene.problems:  # what was cleaned or dropped on the way to Plex
@@ -169,25 +124,26 @@ class Batch:
         return work
 
     def _match(self, work: list[Work]) -> None:
-        index = self.ctx.index()
+        path_map = self.config.path_map
+        index = self.end.index.current()
         for item in work:
-            item.match = self.ctx.match(item.scene, index)
+            item.match = match(item.scene.files, path_map, index)
         if any(w.match.recommendation is not Recommendation.HIGH for w in work):  # type: ignore[union-attr]
-            refreshed = self.ctx.refresh_index()
+            refreshed = self.end.index.refresh()
             if refreshed is not None:
                 for item in work:
                     if item.match.recommendation is not Recommendation.HIGH:  # type: ignore[union-attr]
-                        item.match = self.ctx.match(item.scene, refreshed)
+                        item.match = match(item.scene.files, path_map, refreshed)
         for item in list(work):
-            verdict = decide(item.match, self.ctx.config.strict_matching)  # type: ignore[arg-type]
+            verdict = decide(item.match, self.config.strict_matching)  # type: ignore[arg-type]
             if verdict == "review":
                 self._review(item)
                 item.match = None
             elif verdict == "not_found":
                 self._not_found(item)
                 item.match = None
-        held = shared(self.ctx, [(w.scene, w.match) for w in work if w.match is not None],
-                      self.ctx.index())
+        matched = [(w.scene, w.match) for w in work if w.match is not None]
+        held = shared(matched, self.end.index.current(), path_map, self.end.state, self._stash)
         for item in work:
             if item.scene.id in held:
                 self._hold_shared(item, held[item.scene.id])
@@ -198,8 +154,9 @@ class Batch:
             {"rating_key": c.entry.rating_key, "file": c.entry.file, "reason": c.reason}
             for c in work.match.candidates  # type: ignore[union-attr]
         ]
+        why = "equally close" if work.match.ambiguous else "strict matching"  # type: ignore[union-attr]
         self._for_review(work, {"candidates": candidates}, f"no exact path match in Plex; "
-                         f"{len(candidates)} candidate(s) need review (strict matching)")
+                         f"{len(candidates)} candidate(s) need review ({why})")
 
     def _hold_shared(self, work: Work, detail: dict) -> None:
         """Another scene claims the same Plex item: writing both would make them overwrite each
@@ -211,45 +168,43 @@ class Batch:
                          stack["rating_key"])
 
     def _for_review(self, work: Work, detail: dict, why: str, key: str | None = None) -> None:
-        self.ctx.state.update_status(work.scene.id, REVIEW, detail, plex_item_key=key)
-        self._ack(work.jobs)
+        self.end.state.update_status(work.scene.id, REVIEW, detail, plex_item_key=key)
+        self.end.ack(work.jobs)
         self.tally.review += 1
         log.warning(f"scene {work.scene.id}: {why}")
 
     def _not_found(self, work: Work) -> None:
         scanned = False
-        if work.reason == "create" and work.attempts == 0:
-            self.ctx.scan_for(work.scene)
-            scanned = self.ctx.config.trigger_plex_scan
+        if work.reason == "create" and work.attempts == 0 and self.config.trigger_plex_scan:
+            ask_scan(self._plex, work.scene, self.config.path_map)
+            scanned = True
         delay = not_found_delay(work.attempts, scanned)
         files = [f.path for f in work.scene.files]
         if delay is None:
-            self.ctx.state.update_status(work.scene.id, NOT_FOUND, {"files": files})
-            self._ack(work.jobs)
+            self.end.state.update_status(work.scene.id, NOT_FOUND, {"files": files})
+            self.end.ack(work.jobs)
             self.tally.not_found += 1
             log.info(f"scene {work.scene.id} is not in Plex ({files[:1]}); parked as not found")
             return
-        self._retry(work.jobs, delay, "not found in Plex yet")
+        self.end.retry(work.jobs, delay, "not found in Plex yet")
 
     def _write(self, work: list[Work]) -> None:
         if not work:
             return
         keys = sorted({e.rating_key for w in work for e in w.match.items})  # type: ignore[union-attr]
         try:
-            items = self.ctx.plex.fetch_items(keys)
+            items = self._plex.fetch_items(keys)
         except Exception as exc:
-            failure = classify(exc)
-            for item in work:
-                self._failed(item, failure)
+            self._all_failed(work, exc)
             return
         planned = self._plan(work, items)
-        with ThreadPoolExecutor(self.ctx.config.plex_concurrency) as pool:
+        with ThreadPoolExecutor(self.config.plex_concurrency) as pool:
             futures = {pool.submit(self._write_one, w, edits): w for w, edits in planned}
             # Each scene is recorded as soon as Plex has it: a kill later loses nothing done.
             for done, future in enumerate(as_completed(futures), 1):
                 outcome = future.result()
                 if outcome is None:
-                    self._release(futures[future].jobs)
+                    self.end.release(futures[future].jobs)
                 elif isinstance(outcome, Failure):
                     self._failed(futures[future], outcome)
                 else:
@@ -257,7 +212,8 @@ class Batch:
                 if self._on_progress and done % PROGRESS_EVERY == 0:
                     self._on_progress(self.tally)
 
-    def _plan(self, work: list[Work], items: dict) -> list[tuple[Work, list]]:
+    def _plan(self, work: list[Work], items: dict[str, PlexItem | Exception]
+              ) -> list[tuple[Work, list[tuple[PlexItem, Edit]]]]:
         planned, claims = [], {}
         for item in work:
             entries = item.match.items  # type: ignore[union-attr]
@@ -269,28 +225,31 @@ class Batch:
             if len(targets) < len(entries):
                 self._failed(item, Failure(Kind.ITEM_GONE, "Plex item disappeared", 404))
                 continue
-            written = item.record.written if item.record else {}
+            owned = {t.rating_key: item.record.owned(t.rating_key) if item.record else Owned()
+                     for t in targets if isinstance(t, PlexItem)}
             try:
                 # Sync All (force) rewrites everything; other forced jobs (Reconcile) only
                 # skip the "already synced" check.
                 rewrite = any(job.reason == "sync_all_force" for job in item.jobs)
-                edits = plan_items(item.scene, targets, written, self.ctx.config, force=rewrite)
+                edits = plan_items(item.scene, targets, owned, self.config,  # type: ignore[arg-type]
+                                   force=rewrite)
             except Exception as exc:  # a bug in planning one scene must not stop the batch
                 self._failed(item, classify(exc))
                 continue
-            claims[item.scene.id] = {t.rating_key: claimed(written.get(t.rating_key), e.written)
+            claims[item.scene.id] = {t.rating_key: owned[t.rating_key].claimed(e.written)
                                      for t, e in edits}
             planned.append((item, edits))
-        self.ctx.state.claim_many(claims)
+        self.end.state.claim_many(claims)
         return planned
 
-    def _write_one(self, work: Work, edits: list) -> SceneResult | Failure | None:
-        if self._halt or self.ctx.breaker.state == "open" or self._should_stop():
+    def _write_one(self, work: Work, edits: list[tuple[PlexItem, Edit]]
+                   ) -> SceneResult | Failure | None:
+        if self._halt or self.end.outage.open or self._should_stop():
             # A wrong setting or Plex down during this batch, or a task asked for the queue:
             # the rest of the batch goes back untouched.
             return None
         try:
-            return write_items(work.scene, edits, self.ctx.config, self.ctx.stash, self.ctx.plex)
+            return write_items(work.scene, edits, self.config, self._stash, self._plex)
         except Exception as exc:
             failure = classify(exc)
             if failure.kind is Kind.CONFIG:
@@ -302,50 +261,33 @@ class Batch:
             Kind.ERROR, f"could not download its cover from Stash: {result.image_errors[0]}")
         created = any(job.reason == "create" for job in work.jobs)
         wait = cover_delay(work.attempts) if created and result.placeholders else None
-        # Written, but not complete while a cover is missing: no hash, so it is not "current".
+        # Written, but not complete while a cover is missing: no stamp, so it is not current.
         complete = failure is None and wait is None
-        self.ctx.state.update_success(
+        self.end.state.update_success(
             work.scene.id, ",".join(result.written), stash_updated_at=work.scene.updated_at,
-            scene_hash=self._sync_key(work.scene) if complete else None,
-            written=result.written, refs=work.scene.refs)
-        self.ctx.breaker_success()
+            scene_hash=freshness.stamp(work.scene.content_hash(), self._settings)
+            if complete else None, written=result.written, refs=work.scene.refs)
+        self.end.outage.success()
         self.tally.requests += result.requests
         self.tally.uploads += result.uploads
         if failure is not None:  # the scene's own failure: retried, counted, never an outage
             self._failed(work, failure)
             return
         if wait is not None:
-            self._retry(work.jobs, wait, COVER_PENDING)
+            self.end.retry(work.jobs, wait, COVER_PENDING)
         else:
-            self._ack(work.jobs)
-            self.ctx.dead.discard(work.scene.id)  # an old failure of this scene is history now
+            self.end.ack(work.jobs)
+            self.end.dead.discard(work.scene.id)  # an old failure of this scene is history now
         self.tally.synced += 1
         if work.match.recommendation is Recommendation.LOW:  # type: ignore[union-attr]
             names = [c.entry.file for c in work.match.candidates]  # type: ignore[union-attr]
-            self.ctx.notify("warning", f"scene {work.scene.id} written to a low-confidence "
-                            f"match (strict matching is off); candidates: {names}")
+            self.end.notify("warning", f"scene {work.scene.id} written to a low-confidence "
+                         f"match (strict matching is off); candidates: {names}")
 
     def _failed(self, work: Work, failure: Failure) -> None:
-        self._fail(work.scene.id, work.jobs, failure)
+        self.end.fail(work.scene.id, work.jobs, failure)
 
-    def _fail(self, scene_id: int, jobs: list[Job], failure: Failure) -> None:
-        attempts = max(job.attempts for job in jobs)
-        decision = decide_failure(failure, attempts, self.ctx.config.max_retries)
-        if decision.action is Action.STOP:
-            raise StopDrain(failure)
-        if decision.action is Action.REMATCH:
-            self.ctx.invalidate_index()
-            self._retry(jobs, 0.0, failure.message)
-        elif decision.action is Action.DEAD:
-            self._dead(scene_id, jobs, failure)
-        else:
-            if failure.kind is Kind.TRANSIENT:  # only Plex being down pauses the drain
-                self.ctx.breaker_failure(failure)
-            if failure.kind in (Kind.TRANSIENT, Kind.STASH):
-                self.tally.outage = failure
-            self._retry(jobs, decision.delay, failure.message, decision.counts_as_attempt)
-        self.tally.errors.append(f"scene {scene_id}: {failure.message}")
-
-
-def _already_synced(record: SceneRecord | None, sync_key: str) -> bool:
-    return record is not None and record.status == SYNCED and record.scene_hash == sync_key
+    def _all_failed(self, work: list[Work], exc: Exception) -> None:
+        failure = classify(exc)
+        for item in work:
+            self._failed(item, failure)

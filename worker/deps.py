@@ -3,7 +3,7 @@
 Stash's official Docker image ships an externally managed Python (PEP 668) with pip but without
 most of these packages, and a user cannot be expected to open a shell in it. So a task installs
 what is missing with ``pip install --target`` into a folder of the data directory (see
-worker/install.py), which pip allows on an externally managed Python: its PEP 668 check only
+tasks/install.py), which pip allows on an externally managed Python: its PEP 668 check only
 guards installs into the interpreter's own environment (pip/_internal/commands/install.py skips
 it for --target, --prefix and --root). Every PlexSync process (hook, task, background worker)
 puts that folder first on ``sys.path`` whenever the running Python lacks a package, so all of

@@ -11,14 +11,15 @@ from typing import Any
 
 from sync.matching import Match, PathIndex, Recommendation
 from sync.stacks import holds_part, partly_held
+from sync.state import SyncState
 from validation.scene import Scene
-from worker.context import Context
+from worker.ports import StashPort
 
 
-def shared(ctx: Context, matched: list[tuple[Scene, Match]],
-           index: PathIndex) -> dict[int, dict[str, Any]]:
+def shared(matched: list[tuple[Scene, Match]], index: PathIndex,
+           path_map: list[tuple[str, str]], state: SyncState,
+           stash: StashPort) -> dict[int, dict[str, Any]]:
     """Scene id -> the review detail of each scene that must not be written."""
-    path_map = ctx.config.path_map
     partly = {scene.id: held for scene, match in matched
               if (held := partly_held(match, scene.files, path_map, index))}
     if not partly:
@@ -29,9 +30,9 @@ def shared(ctx: Context, matched: list[tuple[Scene, Match]],
         if match.recommendation is Recommendation.HIGH:
             for entry in match.items:
                 in_batch.setdefault(entry.rating_key, set()).add(scene.id)
-    on_record = ctx.state.claimants(keys)
+    on_record = state.claimants(keys)
     batch_ids = {scene.id for scene, _ in matched}
-    current = _current(ctx, {sid for ids in on_record.values() for sid in ids} - batch_ids)
+    current = _current(stash, {sid for ids in on_record.values() for sid in ids} - batch_ids)
     details: dict[int, dict[str, Any]] = {}
     for scene_id, held in partly.items():
         for key, stack in held.items():
@@ -46,8 +47,8 @@ def shared(ctx: Context, matched: list[tuple[Scene, Match]],
     return details
 
 
-def _current(ctx: Context, scene_ids: set[int]) -> dict[int, Scene]:
+def _current(stash: StashPort, scene_ids: set[int]) -> dict[int, Scene]:
     if not scene_ids:
         return {}
-    fetched = ctx.stash.scenes_by_id(sorted(scene_ids))
+    fetched = stash.scenes_by_id(sorted(scene_ids))
     return {sid: Scene.from_stash(raw) for sid, raw in fetched.found.items()}

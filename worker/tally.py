@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from worker.retry import Failure
+from sync.failure import Failure
 
 _COUNTS = ("synced", "skipped", "dropped", "review", "not_found", "retrying", "dead",
            "requests", "uploads")

@@ -20,8 +20,7 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
-from tests.test_e2e_status import accept_posters, refuse_posters
-from tests.test_e2e_tasks import queue_scenes, titles, writes
+from tests.helpers import accept_posters, queue_scenes, refuse_posters, titles, writes
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SETTLED = ".plexsync-scene[data-busy='']"
@@ -196,7 +195,7 @@ def test_scene_not_in_plex_is_looked_for_again(page: Page, harness: Harness,
 
 def park_not_found(harness: Harness, scene_id: int, files: list[str]) -> None:
     """What the worker records after looking for a file in Plex four times over half an hour
-    (worker/retry.py NOT_FOUND_DELAYS; tests/test_e2e_status.py goes through it for real)."""
+    (sync/failure.py NOT_FOUND_DELAYS; tests/test_e2e_status.py goes through it for real)."""
     state = SyncState(str(harness.data_dir / STATE_DB))
     try:
         state.update_status(scene_id, NOT_FOUND, {"files": files})

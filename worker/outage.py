@@ -1,9 +1,17 @@
-"""Turn an exception from the Plex or Stash side into a Failure, by type and status code."""
+"""Plex's health during a drain: failures classified, the circuit breaker's transitions
+persisted, and the looks and probes that decide whether Plex is there.
+
+An exception from the Plex or Stash side becomes a Failure by its type and status code, never by
+guessing from text, so a bug in PlexSync is not mistaken for Plex being down. The breaker
+(sync/breaker.py) is persisted so a new worker does not forget an ongoing outage, and so Queue
+Status can report it.
+"""
 
 from __future__ import annotations
 
 import re
 import ssl
+import time
 from collections.abc import Iterator
 from xml.etree.ElementTree import ParseError
 
@@ -13,7 +21,10 @@ from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 from plex.errors import TOKEN_REJECTED, PlexSettingError, UnreadableAnswer
 from stash import log
 from stash.errors import StashError, StashLoginRejected
-from worker.retry import Failure, Kind
+from sync.breaker import Breaker
+from sync.failure import Failure, Kind
+from worker.health import HealthStore
+from worker.ports import Notify, PlexPort
 
 _STATUS = re.compile(r"^\((\d{3})\)")
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
@@ -28,10 +39,6 @@ PLAIN_HTTP = ("plex_url starts with https:// but the server there answers plain 
               "http:// in plex_url")
 FORBIDDEN = ("Plex refused access (403): plex_token may not use this server or library; set "
              "plex_token to the server owner's token")
-
-
-class FieldRejected(RuntimeError):
-    """Plex refused one field's value; the rest of the scene was written."""
 
 
 def _status(exc: BaseException) -> int | None:
@@ -116,3 +123,69 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, ParseError):
         return Failure(Kind.ERROR, "Plex answered something that is not XML")
     return Failure(Kind.ERROR, message)
+
+
+class StopDrain(RuntimeError):
+    """A wrong setting (Kind.CONFIG) or Stash refusing this run's login (Kind.STASH_LOGIN):
+    stop, keep every job, tell the user once. The message names what to fix."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+    @property
+    def stash_login(self) -> bool:
+        return self.failure.kind is Kind.STASH_LOGIN
+
+
+class Outage:
+    """The breaker one drain keeps, saved at every transition."""
+
+    def __init__(self, health: HealthStore, notify: Notify) -> None:
+        self._health = health
+        self._notify = notify
+        self.breaker: Breaker = health.breaker()
+
+    @property
+    def open(self) -> bool:
+        return self.breaker.state == "open"
+
+    def success(self) -> None:
+        if self.breaker.state != "closed" or self.breaker.failures:
+            self.breaker = self.breaker.success()
+            self._health.save(self.breaker, None)
+
+    def failure(self, failure: Failure, trip: bool = False) -> None:
+        """An outage failure; trip: open the breaker at once (the run's first look at Plex)."""
+        was_open = self.open
+        now = time.time()
+        self.breaker = self.breaker.trip(now) if trip else self.breaker.failure(now)
+        self._health.save(self.breaker, failure.message)
+        if self.open and not was_open:
+            self._notify("warning", f"{failure.message}; pausing the sync until Plex answers "
+                         "again. Queued changes are kept.")
+
+    def look(self, plex: PlexPort) -> Failure | None:
+        """Plex's check (is it Plex, the token, the libraries). A wrong setting stops the drain
+        before any scene is tried; an outage opens the breaker and is returned."""
+        try:
+            plex.check()
+        except Exception as exc:
+            failure = classify(exc)
+            if failure.kind is Kind.CONFIG:
+                raise StopDrain(failure) from None
+            if failure.kind is not Kind.TRANSIENT:
+                raise
+            self.failure(failure, trip=True)
+            return failure
+        self.success()
+        return None
+
+    def probe(self, plex: PlexPort) -> Failure | None:
+        """One look decides whether Plex is back (and still Plex, still taking the token); while
+        it is not, the breaker backs off further and the outage is returned."""
+        self.breaker = self.breaker.probing(time.time())
+        failure = self.look(plex)
+        if failure is None:
+            log.info("Plex answers again; resuming the sync")
+        return failure

@@ -3,28 +3,33 @@ so they work while Plex is down or not yet configured."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from stash import log
-from stash.client import StashClient
 from stash.protocol import PluginInput, UserError
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.jobs import JobQueue
-from worker.detached import take_over
+from worker.process import take_over
+from worker.services import stash_port
 from worker.spawn import ensure_drainer
 
 
-def _data_dir(plugin_input: PluginInput) -> Path:
-    settings = StashClient(plugin_input.connection).plugin_settings()
+def data_dir_of(plugin_input: PluginInput) -> Path:
+    settings = stash_port(plugin_input.connection).plugin_settings()
     return resolve_data_dir(settings.get("data_dir"), plugin_input.connection.config_dir)
 
 
-def dlq_retry(plugin_input: PluginInput) -> str:
-    data_dir = _data_dir(plugin_input)
+def requeue(plugin_input: PluginInput, move: Callable[[DeadLetters, JobQueue], int]
+            ) -> tuple[int, int, str]:
+    """Dead letters back onto the queue (`move` picks and moves them) and a worker started for
+    them: (how many moved, how many are left, the message logged)."""
+    data_dir = data_dir_of(plugin_input)
     queue, dead = JobQueue(str(data_dir)), DeadLetters(str(data_dir))
     try:
-        moved = dead.retry_all(queue)
+        moved = move(dead, queue)
+        left = dead.count()
     finally:
         dead.close()
         queue.close()
@@ -32,7 +37,11 @@ def dlq_retry(plugin_input: PluginInput) -> str:
         ensure_drainer(data_dir, plugin_input.connection)
     message = f"moved {moved} dead letter(s) back onto the queue"
     log.info(message)
-    return message
+    return moved, left, message
+
+
+def dlq_retry(plugin_input: PluginInput) -> str:
+    return requeue(plugin_input, lambda dead, queue: dead.retry_all(queue))[2]
 
 
 def dlq_purge(plugin_input: PluginInput) -> str:
@@ -43,7 +52,7 @@ def dlq_purge(plugin_input: PluginInput) -> str:
         raise UserError(f"days must be a number, got {raw!r}") from None
     if days < 0:
         raise UserError(f"days must not be negative, got {days:g}")
-    dead = DeadLetters(str(_data_dir(plugin_input)))
+    dead = DeadLetters(str(data_dir_of(plugin_input)))
     try:
         purged = dead.purge(days)
     finally:
@@ -54,7 +63,7 @@ def dlq_purge(plugin_input: PluginInput) -> str:
 
 
 def clear_queue(plugin_input: PluginInput) -> str:
-    data_dir = _data_dir(plugin_input)
+    data_dir = data_dir_of(plugin_input)
     # Hold the drainer lock so no drainer is mid-batch with jobs the clear would miss.
     lock = take_over(data_dir, 300.0)
     if lock is None:

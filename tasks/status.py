@@ -9,7 +9,10 @@ from typing import Any
 from stash import log
 from stash.protocol import PluginInput
 from sync.state import NOT_FOUND, REVIEW
-from worker.context import Context, open_context
+from worker.health import HealthStore
+from worker.outage import classify
+from worker.ports import PlexPort
+from worker.services import Services, open_services
 from worker.spawn import drainer_running
 
 EXAMPLES = 5
@@ -21,47 +24,46 @@ def _when(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
 
 
-def _plex_health(ctx: Context) -> dict[str, Any]:
-    breaker = ctx.health.breaker()
+def _plex_health(store: HealthStore, plex: PlexPort) -> dict[str, Any]:
+    breaker = store.breaker()
     health: dict[str, Any] = {"circuit": breaker.state, "consecutive_failures": breaker.failures}
-    last_error = ctx.health.last_error()
+    last_error = store.last_error()
     if last_error:
         health["last_error"] = last_error["message"]
         health["last_error_at"] = _when(last_error["at"])
     try:
-        ctx.plex.check()
+        plex.check()
         health["reachable"] = True
     except Exception as exc:
-        from worker.classify import classify
-
         health["reachable"] = False
         health["error"] = classify(exc).message
     return health
 
 
-def collect(ctx: Context) -> dict[str, Any]:
+def collect(services: Services) -> dict[str, Any]:
+    queue, dead, state = services.stores.queue, services.stores.dead, services.stores.state
     now = time.time()
-    counts = ctx.queue.counts(now)
+    counts = queue.counts(now)
     retrying = [
         {"scene_id": job.scene_id, "attempts": job.attempts,
          "next_attempt_at": _when(job.next_attempt_at), "last_error": job.last_error}
-        for job in ctx.queue.waiting() if job.next_attempt_at > now
+        for job in queue.waiting() if job.next_attempt_at > now
     ]
     review = [{"scene_id": r.scene_id, "candidates": r.detail.get("candidates", []),
                **({"shared": r.detail["shared"]} if "shared" in r.detail else {})}
-              for r in ctx.state.with_status(REVIEW)]
+              for r in state.with_status(REVIEW)]
     not_found = [{"scene_id": r.scene_id, "files": r.detail.get("files", [])}
-                 for r in ctx.state.with_status(NOT_FOUND)]
+                 for r in state.with_status(NOT_FOUND)]
     return {
         "queue": counts,
         "retrying": retrying[:50],
-        "dead_letters": {"count": ctx.dead.count(), "by_reason": ctx.dead.count_by_class()},
+        "dead_letters": {"count": dead.count(), "by_reason": dead.count_by_class()},
         "review": review,
         "not_found": not_found,
-        "synced_scenes": ctx.state.counts().get("synced", 0),
-        "last_successful_sync": _when(ctx.state.last_success()),
-        "background_worker": "running" if drainer_running(ctx.data_dir) else "idle",
-        "plex": _plex_health(ctx),
+        "synced_scenes": state.counts().get("synced", 0),
+        "last_successful_sync": _when(state.last_success()),
+        "background_worker": "running" if drainer_running(services.data_dir) else "idle",
+        "plex": _plex_health(services.stores.health, services.plex),
     }
 
 
@@ -114,11 +116,11 @@ def headline(report: dict[str, Any]) -> str:
 
 
 def status_report(plugin_input: PluginInput) -> dict[str, Any]:
-    ctx = open_context(plugin_input.connection)
+    services = open_services(plugin_input.connection)
     try:
-        report = collect(ctx)
+        report = collect(services)
     finally:
-        ctx.close()
+        services.close()
     lines = render(report)
     for line in lines:
         log.info(line)

@@ -7,17 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from stash import log
-from stash.client import StashClient
 from stash.protocol import PluginInput, UserError
 from sync.matching import PathIndex, name_key
 from sync.paths import normalize, to_plex
-from sync.state import REVIEW
+from sync.state import REVIEW, SyncState
 from sync_queue.datadir import resolve_data_dir
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 from worker import defunct, deps
-from worker.classify import classify
-from worker.context import Context, load_config
+from worker.index import Index
+from worker.outage import classify
+from worker.ports import PlexPort, StashPort
+from worker.services import load_config, open_stores, plex_port, stash_port
 
 SAMPLE = 25
 
@@ -32,20 +33,20 @@ class _Report:
         return ok
 
 
-def _path_map(report: _Report, ctx: Context, index: PathIndex) -> None:
+def _path_map(report: _Report, stash: StashPort, path_map: list[tuple[str, str]],
+              index: PathIndex) -> None:
     """The most common misconfiguration: Stash and Plex see the files under other prefixes."""
-    scenes = [Scene.from_stash(raw) for raw in islice(ctx.stash.iter_scenes(SAMPLE), SAMPLE)]
+    scenes = [Scene.from_stash(raw) for raw in islice(stash.iter_scenes(SAMPLE), SAMPLE)]
     files = [f for s in scenes for f in s.files[:1]]
     if not files:
         report.add("path_map", True, "Stash has no scene files to check yet")
         return
-    path_map = ctx.config.path_map
     missing = [f for f in files if not index.by_path(normalize(to_plex(f.path, path_map)))]
     if not missing:
         report.add("path_map", True, f"all {len(files)} sampled Stash files are known to Plex")
         return
     first = missing[0]
-    mapped = to_plex(first.path, ctx.config.path_map)
+    mapped = to_plex(first.path, path_map)
     alike = index.by_name_size(name_key(mapped), first.size)
     hint = (f"; Plex has a file of that name and size at {alike[0].file!r}: make path_map "
             "turn the Stash prefix into that Plex prefix" if alike else "")
@@ -85,7 +86,7 @@ def _actor_photos(report: _Report, config: PlexSyncConfig, stash_url: str) -> No
 def health_check(plugin_input: PluginInput) -> dict[str, Any]:
     report = _Report()
     try:
-        stash = StashClient(plugin_input.connection)
+        stash = stash_port(plugin_input.connection)
     except UserError as exc:  # Stash answers, but is too old
         report.add("stash", False, str(exc))
         raise
@@ -105,23 +106,25 @@ def health_check(plugin_input: PluginInput) -> dict[str, Any]:
     data_dir = resolve_data_dir(config.data_dir, plugin_input.connection.config_dir)
     report.add("packages", True, deps.summary(data_dir))
     _workers(report, data_dir)
-    _plex_checks(report, Context(config, data_dir, stash))
+    _plex_checks(report, config, data_dir, stash)
     ok = all(check["ok"] for check in report.checks)
     log.info("Health check: everything is in place" if ok else
              "Health check: see the FAIL lines above")
     return {"ok": ok, "checks": report.checks}
 
 
-def _plex_checks(report: _Report, ctx: Context) -> None:
+def _plex_checks(report: _Report, config: PlexSyncConfig, data_dir: Path,
+                 stash: StashPort) -> None:
+    stores = open_stores(data_dir)
     try:
-        plex = ctx.plex
+        plex = plex_port(config, data_dir)
         try:
             version = plex.identify()
         except Exception as exc:
             failure = classify(exc)
             report.add("token" if failure.status == 401 else "plex", False, failure.message)
             return
-        report.add("plex", True, f"Plex Media Server {version} answers at {ctx.config.plex_url}")
+        report.add("plex", True, f"Plex Media Server {version} answers at {config.plex_url}")
         if not report.add("token", *_token(plex)):
             return
         try:
@@ -131,16 +134,17 @@ def _plex_checks(report: _Report, ctx: Context) -> None:
             return
         report.add("libraries", True,
                    ", ".join(f"{s.title} ({', '.join(s.locations)})" for s in sections))
-        _path_map(report, ctx, plex.index(force=True))
-        _shared_items(report, ctx)
+        index = Index(plex, stores.index_cache).build(force=True)
+        _path_map(report, stash, config.path_map, index)
+        _shared_items(report, stores.state)
     finally:
-        ctx.close()
+        stores.close()
 
 
-def _shared_items(report: _Report, ctx: Context) -> None:
+def _shared_items(report: _Report, state: SyncState) -> None:
     """Plex items held back because they hold the files of several scenes (sync/stacks.py)."""
     items = {}
-    for record in ctx.state.with_status(REVIEW, limit=1_000_000):
+    for record in state.with_status(REVIEW, limit=1_000_000):
         if "shared" in record.detail:
             items[record.detail["shared"]["rating_key"]] = record.detail["shared"]
     if not items:
@@ -155,7 +159,7 @@ def _shared_items(report: _Report, ctx: Context) -> None:
                "rename them so Plex keeps them apart, or merge the scenes in Stash")
 
 
-def _token(plex: Any) -> tuple[bool, str]:
+def _token(plex: PlexPort) -> tuple[bool, str]:
     """Whether the token may edit: a shared or managed user's token reads but may not."""
     if plex.can_edit():
         return True, ("Plex accepts the token, and it can edit the libraries (the server "

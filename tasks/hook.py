@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from stash import light, log
 from stash.protocol import HookEvent, PluginInput, ProtocolError, UserError
+from stash.queries import HOOK_RELATED, HOOK_SCENE, HOOK_SETTINGS
 from stash.version import too_old
 from sync_queue import shown
 from sync_queue.datadir import resolve_data_dir
@@ -17,19 +18,9 @@ from sync_queue.jobs import JobQueue
 from worker import deps, notices
 from worker.spawn import ensure_drainer
 
-# Stash's version rides along in the same request: a too-old Stash is named at once, for free.
-_SETTINGS = 'version { version } configuration { plugins(include: ["plexsync"]) }'
-_SETTINGS_QUERY = "query PlexSyncHookSettings { " + _SETTINGS + " }"
-_SCENE_QUERY = (
-    "query PlexSyncHook($id: ID) { " + _SETTINGS + " findScene(id: $id) { id updated_at } }"
-)
-# A rename of a performer, studio, tag or group changes no scene's updated_at: queue every
-# scene that shows the renamed object. (Stash fires Movie.Update.Post beside Group.Update.Post,
-# internal/api/resolver_mutation_group.go: only the Group hooks are subscribed.)
-_RELATED_QUERY = (
-    "query PlexSyncRelated($f: SceneFilterType) { " + _SETTINGS
-    + " findScenes(scene_filter: $f, filter: {per_page: -1}) { scenes { id updated_at } } }"
-)
+# The scene filter that finds the scenes showing a renamed object. (Stash fires Movie.Update.Post
+# beside Group.Update.Post, internal/api/resolver_mutation_group.go: only the Group hooks are
+# subscribed.)
 _RELATED_FILTER = {
     "Performer": "performers",
     "Studio": "studios",
@@ -59,12 +50,12 @@ def _fetch(plugin_input: PluginInput,
     scenes: Scenes | None = None
     try:
         if event.type.startswith("Scene."):
-            data = light.call(conn, _SCENE_QUERY, {"id": str(event.id)})
+            data = light.call(conn, HOOK_SCENE, {"id": str(event.id)})
             found = [data["findScene"]] if data.get("findScene") else []
         elif _destroyed(event):
-            data, found = light.call(conn, _SETTINGS_QUERY), []
+            data, found = light.call(conn, HOOK_SETTINGS), []
         else:
-            data = light.call(conn, _RELATED_QUERY, {"f": _related_filter(event)})
+            data = light.call(conn, HOOK_RELATED, {"f": _related_filter(event)})
             found = (data.get("findScenes") or {}).get("scenes") or []
     except light.StashUnavailable as exc:
         raise UserError(f"{exc}; scene change not queued, run 'Sync Recent Scenes'") from None
