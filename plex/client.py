@@ -25,6 +25,7 @@ from sync.edit import Edit
 from sync.item import PlexItem, parse_item
 from sync.matching import IndexEntry, PathIndex
 from sync.paths import normalize
+from sync_queue import layout
 from validation.config import PlexSyncConfig
 
 PAGE_SIZE = 2000
@@ -39,7 +40,7 @@ class PlexClient:
         self.config = config
         self._http = plex_session.session(config, data_dir)
         self._plexapi: Any = None
-        self._cache = IndexCache(str(data_dir / "plexsync.db"))
+        self._cache = IndexCache(str(data_dir / layout.STATE_DB))
         self._sections: list[Section] | None = None
 
     @property

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stash.log import redact
-from sync_queue import db
+from sync_queue import db, layout
 from sync_queue.job import Job, cap_error
 from sync_queue.jobs import JobQueue
 
-DB_FILE = "dead_letters.db"
 RETRY_REASON = "retry"
 _DAY_S = 86400.0
 
@@ -68,7 +67,7 @@ def _letter(row: tuple) -> DeadLetter:
 
 class DeadLetters:
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
-        self._conn = db.connect(Path(data_dir) / DB_FILE)
+        self._conn = db.connect(Path(data_dir) / layout.DEAD_LETTERS_DB)
         self._conn.execute(_CREATE)
         self._conn.execute(_CREATE_INDEX)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from stash.log import redact
-from sync_queue import db
+from sync_queue import db, layout
 from sync_queue.job import (
     Job,
     decode,
@@ -35,7 +35,6 @@ from sync_queue.job import (
 
 __all__ = ["Job", "JobQueue"]
 
-DB_FILE = "queue.db"
 _NAME = "jobs"  # persist-queue names its table ack_queue_<name>
 _TABLE = f"`ack_queue_{_NAME}`"
 # persist-queue's AckStatus: 0 inited and 1 ready are waiting, 2 unack is taken, 5 acked.
@@ -80,7 +79,7 @@ class JobQueue:
 
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
         self._dir = Path(data_dir)
-        self._conn = db.connect(self._dir / DB_FILE)
+        self._conn = db.connect(self._dir / layout.QUEUE_DB)
         self._conn.execute(_CREATE_TABLE)
         for statement in _CREATE_INDEXES:
             self._conn.execute(statement)
@@ -95,7 +94,7 @@ class JobQueue:
             self._ack_queue = SQLiteAckQueue(
                 str(self._dir),
                 name=_NAME,
-                db_file_name=DB_FILE,
+                db_file_name=layout.QUEUE_DB,
                 # A hook or task opening the queue must never hand a running drainer's jobs
                 # back out: only resume_abandoned does that, under the drainer lock.
                 auto_resume=False,

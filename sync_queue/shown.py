@@ -17,8 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-STATE_DB = "plexsync.db"
-KINDS = ("studio", "performer", "tag", "group")
+from sync_queue import layout
 
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS scene_objects (kind TEXT NOT NULL, object_id INTEGER NOT NULL, "
@@ -47,7 +46,7 @@ def replace(conn: sqlite3.Connection, scene_id: int, refs: Iterable[tuple[str, i
 def scenes_showing(data_dir: Path, kind: str, object_id: int) -> list[tuple[int, str | None]]:
     """(scene id, Stash updated_at last written) of every scene last written with the object;
     empty before the first write (no database yet)."""
-    path = data_dir / STATE_DB
+    path = data_dir / layout.STATE_DB
     if not path.exists():
         return []
     conn = sqlite3.connect(path, timeout=30)

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sync_queue import db
+from sync_queue import db, layout
 from sync_queue.dead_letters import DeadLetter, DeadLetters
 from sync_queue.job import decode, encode
-from sync_queue.jobs import DB_FILE, JobQueue
+from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample, build_sample
@@ -26,10 +26,6 @@ from tests.doubles.stash import StashDouble
 from tests.plugin_run import LEVELS, ROOT, PluginRun, run_plugin
 
 PLUGIN_ID = "plexsync"
-LOCK_FILE = "drainer.lock"
-PID_FILE = "drainer.pid"
-LOG_FILE = "drainer.log"
-HANDOVER_FILE = "handover"
 POLL = 0.02
 STALL = 3.0  # a hook's drainer holds the lock within a few hundred ms of being started
 _EMPTY_COUNTS = {"waiting": 0, "due": 0, "retrying": 0, "taken": 0}
@@ -115,9 +111,9 @@ class Harness:
         """Brings every waiting job's next attempt forward to now, as if its delay had passed;
         returns how many. The queue is the data folder's observable state, like the handover
         file: a test need not wait out a retry schedule of minutes."""
-        if not (self.data_dir / DB_FILE).exists():
+        if not (self.data_dir / layout.QUEUE_DB).exists():
             return 0
-        conn = db.connect(self.data_dir / DB_FILE)
+        conn = db.connect(self.data_dir / layout.QUEUE_DB)
         try:
             with db.write_transaction(conn):
                 rows = conn.execute("SELECT _id, data FROM `ack_queue_jobs` "
@@ -141,7 +137,7 @@ class Harness:
 
     def drainer_log(self) -> str:
         try:
-            return (self.data_dir / LOG_FILE).read_text(errors="replace")
+            return (self.data_dir / layout.DRAINER_LOG).read_text(errors="replace")
         except FileNotFoundError:
             return ""
 
@@ -149,7 +145,7 @@ class Harness:
         """Whether some process holds the drainer lock (probing takes it for an instant)."""
         if not self.data_dir.is_dir():
             return False
-        lock = FileLock(self.data_dir / LOCK_FILE)
+        lock = FileLock(self.data_dir / layout.DRAINER_LOCK)
         if lock.acquire(0):
             lock.release()
             return False
@@ -177,7 +173,7 @@ class Harness:
                 if empty and not busy:
                     return
                 if empty and stop_drainer and not asked:
-                    (self.data_dir / HANDOVER_FILE).write_text(str(os.getpid()))
+                    (self.data_dir / layout.HANDOVER).write_text(str(os.getpid()))
                     asked = True
                 now = time.monotonic()
                 unattended_since = None if busy else unattended_since or now
@@ -190,7 +186,7 @@ class Harness:
                 time.sleep(POLL)
         finally:
             if asked:
-                (self.data_dir / HANDOVER_FILE).unlink(missing_ok=True)
+                (self.data_dir / layout.HANDOVER).unlink(missing_ok=True)
 
     def _not_drained(self, reason: str, counts: dict[str, int]) -> str:
         lines = [readable(line) for line in self.drainer_log().splitlines()[-30:]]
@@ -212,7 +208,7 @@ class Harness:
     def drainer_pid(self) -> int | None:
         """The pid of the drainer that last took the lock, if it is still alive."""
         try:
-            pid = int((self.data_dir / PID_FILE).read_text().strip())
+            pid = int((self.data_dir / layout.DRAINER_PID).read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
         return pid if _is_live_drainer(pid) else None

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from stash.log import register_secret
-from sync_queue.jobs import ACKED, DB_FILE, TAKEN, JobQueue
+from sync_queue.jobs import ACKED, TAKEN, JobQueue
+from sync_queue.layout import DEAD_LETTERS_DB, QUEUE_DB
 
 T0 = 1_700_000_000.0
 
@@ -125,7 +126,7 @@ def test_take_writes_nothing_while_nothing_is_due(tmp_path: Path, queue: JobQueu
     queue.enqueue(1, "a")
     [job] = queue.take(1)
     queue.retry(job, error="later", next_attempt_at=job.enqueued_at + 3600)
-    observer = sqlite3.connect(tmp_path / DB_FILE)
+    observer = sqlite3.connect(tmp_path / QUEUE_DB)
     before = observer.execute("PRAGMA data_version").fetchone()[0]
     for _ in range(100):
         assert queue.take(10, now=job.enqueued_at + 1) == []
@@ -177,7 +178,7 @@ def test_rows_are_readable_json_holding_only_job_fields(tmp_path: Path, queue: J
     [job] = queue.take(1)
     register_secret("tok-SECRET-0123")
     queue.retry(job, error="GET /library?X-Plex-Token=tok-SECRET-0123 failed", next_attempt_at=1)
-    conn = sqlite3.connect(tmp_path / DB_FILE)
+    conn = sqlite3.connect(tmp_path / QUEUE_DB)
     [(data,)] = conn.execute("SELECT data FROM ack_queue_jobs").fetchall()
     conn.close()
     record = json.loads(data)
@@ -198,7 +199,7 @@ def test_long_errors_are_capped(queue: JobQueue) -> None:
 
 
 def test_acked_rows_are_deleted_and_the_file_stays_bounded(tmp_path: Path, queue: JobQueue) -> None:
-    db_file = tmp_path / DB_FILE
+    db_file = tmp_path / QUEUE_DB
     observer = sqlite3.connect(db_file)
     sizes = []
     for cycle in range(12):
@@ -257,10 +258,10 @@ def test_the_table_is_exactly_persist_queues_whoever_creates_it(tmp_path: Path) 
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
     ours.mkdir()
     JobQueue(ours).close()
-    library = SQLiteAckQueue(str(theirs), name="jobs", db_file_name=DB_FILE, auto_resume=False,
+    library = SQLiteAckQueue(str(theirs), name="jobs", db_file_name=QUEUE_DB, auto_resume=False,
                              serializer=json_serializer)
     library.close()
-    assert _table_info(ours / DB_FILE) == _table_info(theirs / DB_FILE)
+    assert _table_info(ours / QUEUE_DB) == _table_info(theirs / QUEUE_DB)
     assert (int(AckStatus.unack), int(AckStatus.acked)) == (TAKEN, ACKED)
     assert int(AckStatus.inited) < TAKEN and int(AckStatus.ready) < TAKEN
 
@@ -273,12 +274,11 @@ def test_the_table_is_exactly_persist_queues_whoever_creates_it(tmp_path: Path) 
 
 
 def test_both_databases_use_wal_so_readers_never_block_writers(tmp_path: Path) -> None:
-    from sync_queue.dead_letters import DB_FILE as LETTERS_FILE
     from sync_queue.dead_letters import DeadLetters
 
     JobQueue(tmp_path).close()
     DeadLetters(tmp_path).close()
-    for name in (DB_FILE, LETTERS_FILE):
+    for name in (QUEUE_DB, DEAD_LETTERS_DB):
         conn = sqlite3.connect(tmp_path / name)
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         conn.close()

@@ -82,7 +82,8 @@ def test_concurrent_processes_can_all_write(tmp_path: Path) -> None:
 
 
 def test_the_objects_a_written_scene_showed_are_found_by_object(tmp_path: Path) -> None:
-    from sync_queue.shown import STATE_DB, scenes_showing
+    from sync_queue.layout import STATE_DB
+    from sync_queue.shown import scenes_showing
 
     assert scenes_showing(tmp_path, "tag", 1) == []  # no database yet
     state = SyncState(str(tmp_path / STATE_DB))

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from sync_queue import layout
 from worker import detached, liveness, spawn
 
 ERROR_INVALID_PARAMETER = 87
@@ -75,7 +76,7 @@ def test_windows_running_exited_missing_and_foreign_processes(windows: FakeKerne
 
 def test_windows_handover_request_of_a_dead_task_is_ignored(windows: FakeKernel32,
                                                            tmp_path: Path) -> None:
-    (tmp_path / detached.HANDOVER).write_text("4242")
+    (tmp_path / layout.HANDOVER).write_text("4242")
     assert detached.handover_requested(tmp_path) is False
     windows.processes[4242] = liveness.STILL_ACTIVE
     assert detached.handover_requested(tmp_path) is True
@@ -92,7 +93,7 @@ def test_posix_running_and_reaped_processes() -> None:
 
 def test_log_rotation_waits_while_windows_holds_the_log_open(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    log = tmp_path / spawn.LOG_NAME
+    log = tmp_path / layout.DRAINER_LOG
     log.write_bytes(b"x" * (spawn._LOG_LIMIT + 1))
 
     def sharing_violation(src: object, dst: object) -> None:

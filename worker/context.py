@@ -16,7 +16,7 @@ from sync.state import SyncState
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.jobs import JobQueue
-from sync_queue.shown import STATE_DB
+from sync_queue.layout import STATE_DB
 from validation.config import BOOLEAN_SETTINGS, PlexSyncConfig
 from validation.scene import Scene
 from worker import notices

@@ -19,6 +19,8 @@ import os
 import sys
 from pathlib import Path
 
+from sync_queue import layout
+
 # import name -> pip requirement (requirements.txt holds the same lines)
 REQUIRED = {
     "persistqueue": "persist-queue>=1.0,<2",
@@ -29,13 +31,12 @@ REQUIRED = {
 }
 PLUGIN_DIR = Path(__file__).resolve().parent.parent
 REQUIREMENTS = PLUGIN_DIR / "requirements.txt"
-PACKAGES_DIR = "packages"
 
 
 def site_dir(data_dir: Path) -> Path:
     """PlexSync's package folder for this interpreter: compiled packages (pydantic-core) only
     load in the Python version they were built for, so a Python upgrade gets a fresh folder."""
-    return data_dir / PACKAGES_DIR / f"{sys.implementation.cache_tag}-{sys.platform}"
+    return data_dir / layout.PACKAGES / f"{sys.implementation.cache_tag}-{sys.platform}"
 
 
 def missing() -> list[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from stash import log
 from stash.errors import StashLoginRejected
 from stash.protocol import Connection, UserError, parse_connection
+from sync_queue import layout
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from worker import defunct, notices
@@ -26,14 +27,12 @@ from worker.context import Context, open_context
 from worker.drain import drain
 from worker.lifetime import CODE_CHANGED, Lifetime
 from worker.liveness import alive
-from worker.spawn import ENTRY, LOCK_NAME, start_drainer
-
-HANDOVER = "handover"
+from worker.spawn import ENTRY, start_drainer
 
 
 def handover_requested(data_dir: Path) -> bool:
     try:
-        pid = int((data_dir / HANDOVER).read_text() or 0)
+        pid = int((data_dir / layout.HANDOVER).read_text() or 0)
     except (FileNotFoundError, ValueError):
         return False
     return alive(pid)  # a task killed while it waited asks no longer
@@ -41,15 +40,15 @@ def handover_requested(data_dir: Path) -> bool:
 
 def take_over(data_dir: Path, timeout: float) -> FileLock | None:
     """For a foreground task: get the drainer lock, asking a detached drainer to hand over."""
-    lock = FileLock(str(data_dir / LOCK_NAME))
+    lock = FileLock(str(data_dir / layout.DRAINER_LOCK))
     if lock.acquire(0):
         return lock
-    (data_dir / HANDOVER).write_text(str(os.getpid()))
+    (data_dir / layout.HANDOVER).write_text(str(os.getpid()))
     try:
         log.info("waiting for the background PlexSync worker to hand over")
         return lock if lock.acquire(timeout) else None
     finally:
-        (data_dir / HANDOVER).unlink(missing_ok=True)
+        (data_dir / layout.HANDOVER).unlink(missing_ok=True)
 
 
 def _drain_detached(ctx: Context, lock: FileLock, lifetime: Lifetime) -> None:
@@ -94,12 +93,12 @@ def run_detached(text: str) -> int:
     lifetime = Lifetime(lambda: ctx.stash.silent_since if ctx is not None else None)
     with contextlib.suppress(OSError):  # so Health Check can find it should it never be reaped
         defunct.record_self(data_dir)
-    lock = FileLock(str(data_dir / LOCK_NAME))
+    lock = FileLock(str(data_dir / layout.DRAINER_LOCK))
     if not lock.acquire(0):
         return 0  # another drainer is already at work
     started = time.time()
     try:
-        (data_dir / "drainer.pid").write_text(str(os.getpid()))
+        (data_dir / layout.DRAINER_PID).write_text(str(os.getpid()))
         defunct.survey(data_dir)  # forget the records of workers that were reaped
         ctx = open_context(connection, detached=True)
         _drain_detached(ctx, lock, lifetime)
@@ -128,7 +127,8 @@ def run_detached(text: str) -> int:
 
         log.error(traceback.format_exc())
         notices.post(data_dir, "error", f"the background worker stopped unexpectedly "
-                     f"({type(exc).__name__}); details in drainer.log. Queued changes are kept.")
+                     f"({type(exc).__name__}); details in {layout.DRAINER_LOG}. Queued changes are "
+                     "kept.")
         return 1
     finally:
         if ctx is not None:

@@ -17,11 +17,11 @@ from pathlib import Path
 from stash import light, log
 from stash.protocol import Connection, UserError
 from stash.queries import PLUGIN_SETTINGS
+from sync_queue import layout
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.lock import FileLock
 from worker import deps
 
-LOCK_NAME = "packages.lock"
 LOCK_WAIT = 900.0  # another task's install, which pip bounds with its own network timeouts
 PIP_TIMEOUT = 1800.0
 # Read by pip itself (an older pip ignores those it does not know, unlike command-line options).
@@ -48,7 +48,7 @@ def ensure_packages(connection: Connection) -> None:
     data_dir = data_dir_from_stash(connection)
     if not deps.use_own_packages(data_dir):
         return
-    lock = FileLock(data_dir / LOCK_NAME)
+    lock = FileLock(data_dir / layout.PACKAGES_LOCK)
     if not lock.acquire(LOCK_WAIT):
         raise UserError("another PlexSync task has been installing PlexSync's Python packages "
                         f"for {LOCK_WAIT / 60:.0f} minutes; run this task again once it is done")
@@ -67,7 +67,7 @@ def ensure_packages(connection: Connection) -> None:
 
 def _install(data_dir: Path) -> None:
     target = deps.site_dir(data_dir)
-    partial = target.with_name(target.name + ".partial")
+    partial = target.with_name(target.name + layout.PARTIAL)
     # Left by an interrupted install, or a folder that lacks packages (an incomplete manual
     # install): under the lock, neither is anyone's to keep.
     shutil.rmtree(partial, ignore_errors=True)
