@@ -18,7 +18,6 @@ from plex.chunks import chunks, merge, target
 from plex.errors import PlexSettingError, UnreadableAnswer, not_plex, read_only_token
 from plex.identity import PATH as IDENTITY
 from plex.identity import identify
-from plex.index_cache import IndexCache
 from plex.params import rate_query
 from plex.sections import Section, choose_sections, parse_sections
 from sync.edit import Edit
@@ -26,6 +25,7 @@ from sync.item import PlexItem, parse_item
 from sync.matching import IndexEntry, PathIndex
 from sync.paths import normalize
 from sync_queue import layout
+from sync_queue.index_cache import IndexCache
 from validation.config import PlexSyncConfig
 
 PAGE_SIZE = 2000
@@ -120,12 +120,13 @@ class PlexClient:
 
     def index(self, force: bool = False) -> PathIndex:
         sections = self.sections(refresh=True)
+        signatures = [section.signature for section in sections]
         if not force:
-            cached = self._cache.load(sections)
+            cached = self._cache.load(signatures)
             if cached is not None:
                 return PathIndex(cached)
         entries = [entry for section in sections for entry in self._list(section)]
-        self._cache.store(sections, entries)
+        self._cache.store(signatures, entries)
         return PathIndex(entries)
 
     def forget_index(self) -> None:

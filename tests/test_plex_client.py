@@ -16,9 +16,9 @@ import plexapi
 import pytest
 
 from plex.client import PAGE_SIZE, PlexClient
-from plex.index_cache import MAX_AGE, IndexCache
 from stash.protocol import UserError
 from sync.matching import IndexEntry
+from sync_queue.index_cache import MAX_AGE, IndexCache
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.item import Part
 from validation.config import PlexSyncConfig
@@ -218,7 +218,7 @@ def test_index_cache_expires_after_max_age(plex: PlexDouble, tmp_path: Path) -> 
     client = make_client(plex, tmp_path)
     client.index()
     cache = IndexCache(str(tmp_path / "plexsync.db"))
-    sections = client.sections()
+    sections = [section.signature for section in client.sections()]
     assert cache.load(sections, now=time.time() + MAX_AGE - 5) == [
         IndexEntry("1", sid, "/data/a.mp4", 1)]
     assert cache.load(sections, now=time.time() + MAX_AGE + 5) is None

@@ -10,7 +10,7 @@ import requests
 from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 
 from stash.errors import StashError, StashLoginRejected
-from worker.breaker import MAX_PAUSE, TRIP_AFTER, Breaker
+from sync.breaker import MAX_PAUSE, TRIP_AFTER, Breaker
 from worker.classify import classify
 from worker.recent import recent_filter, since_text
 from worker.retry import (

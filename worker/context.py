@@ -10,18 +10,18 @@ from stash import log
 from stash.client import StashClient
 from stash.errors import StashError, StashLoginRejected
 from stash.protocol import Connection
+from sync.breaker import Breaker
 from sync.matching import Match, PathIndex, match
 from sync.paths import folder, to_plex
 from sync.state import SyncState
+from sync_queue import notices
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
+from sync_queue.health import HealthStore
 from sync_queue.jobs import JobQueue
 from sync_queue.layout import STATE_DB
 from validation.config import BOOLEAN_SETTINGS, PlexSyncConfig
 from validation.scene import Scene
-from worker import notices
-from worker.breaker import Breaker
-from worker.health import HealthStore
 from worker.retry import Failure
 
 

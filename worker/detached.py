@@ -1,10 +1,8 @@
-"""The detached drainer (``plexsync.py --drain``) and the foreground hand-over protocol.
+"""The detached drainer (``plexsync.py --drain``).
 
-One drainer at a time holds ``drainer.lock``; the operating system drops the lock when its
-holder dies, however it dies. A foreground task that wants to drain asks the detached drainer to
-hand over (a ``handover`` file naming the task's pid); the drainer finishes its batch, releases
-the lock and exits, so two processes never write at once. It also ends on its own when Stash
-stays silent or its code changed on disk (worker/lifetime.py).
+One drainer at a time holds ``drainer.lock``. It hands the queue over to a foreground task that
+asks for it (sync_queue/handover.py), and ends on its own when Stash stays silent or its code
+changed on disk (worker/lifetime.py).
 """
 
 from __future__ import annotations
@@ -18,37 +16,16 @@ from pathlib import Path
 from stash import log
 from stash.errors import StashLoginRejected
 from stash.protocol import Connection, UserError, parse_connection
-from sync_queue import layout
+from sync_queue import layout, notices
+from sync_queue.handover import handover_requested
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
-from worker import defunct, notices
+from worker import defunct
 from worker.batch import StopDrain
 from worker.context import Context, open_context
 from worker.drain import drain
 from worker.lifetime import CODE_CHANGED, Lifetime
-from worker.liveness import alive
 from worker.spawn import ENTRY, start_drainer
-
-
-def handover_requested(data_dir: Path) -> bool:
-    try:
-        pid = int((data_dir / layout.HANDOVER).read_text() or 0)
-    except (FileNotFoundError, ValueError):
-        return False
-    return alive(pid)  # a task killed while it waited asks no longer
-
-
-def take_over(data_dir: Path, timeout: float) -> FileLock | None:
-    """For a foreground task: get the drainer lock, asking a detached drainer to hand over."""
-    lock = FileLock(str(data_dir / layout.DRAINER_LOCK))
-    if lock.acquire(0):
-        return lock
-    (data_dir / layout.HANDOVER).write_text(str(os.getpid()))
-    try:
-        log.info("waiting for the background PlexSync worker to hand over")
-        return lock if lock.acquire(timeout) else None
-    finally:
-        (data_dir / layout.HANDOVER).unlink(missing_ok=True)
 
 
 def _drain_detached(ctx: Context, lock: FileLock, lifetime: Lifetime) -> None:

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from stash import log
 from stash.errors import StashError
 from stash.protocol import PluginInput, UserError
+from sync_queue.handover import take_over
 from worker.batch import StopDrain
 from worker.classify import classify
 from worker.context import Context, open_context
-from worker.detached import take_over
 from worker.drain import drain
 from worker.retry import Failure, Kind
 from worker.spawn import ensure_drainer

@@ -11,10 +11,10 @@ from __future__ import annotations
 from stash import light, log
 from stash.protocol import HookEvent, PluginInput, ProtocolError, UserError
 from stash.version import too_old
-from sync_queue import shown
+from sync_queue import notices, packages, shown
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.jobs import JobQueue
-from worker import deps, notices
+from worker import deps
 from worker.spawn import ensure_drainer
 
 # Stash's version rides along in the same request: a too-old Stash is named at once, for free.
@@ -97,7 +97,7 @@ def handle_hook(plugin_input: PluginInput) -> str:
         queued = queue.enqueue_many(scenes, reason=reason)
     finally:
         queue.close()
-    absent = deps.use_own_packages(data_dir)
+    absent = packages.use_own_packages(data_dir)
     if absent:
         # The change is safe in the queue; a worker could only die on its first import.
         log.warning(deps.missing_message(absent, data_dir) + "; changes are queued until then")

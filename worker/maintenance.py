@@ -10,8 +10,8 @@ from stash.client import StashClient
 from stash.protocol import PluginInput, UserError
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
+from sync_queue.handover import take_over
 from sync_queue.jobs import JobQueue
-from worker.detached import take_over
 from worker.spawn import ensure_drainer
 
 

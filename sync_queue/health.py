@@ -10,8 +10,8 @@ import time
 from dataclasses import asdict
 from typing import Any
 
+from sync.breaker import Breaker
 from sync.state import connect
-from worker.breaker import Breaker
 
 
 class HealthStore:

@@ -1,7 +1,8 @@
 """The Plex path index, kept between runs so a freshly started drainer need not list Plex again.
 
-It is trusted only while young (MAX_AGE) and while every section's last-scan time is unchanged;
-a miss also forces a rebuild (at most once per drain), so a newly scanned file is found.
+It is trusted only while young (MAX_AGE) and while every section's last-scan time is unchanged
+(each section's signature, plex/sections.py); a miss also forces a rebuild (at most once per
+drain), so a newly scanned file is found.
 """
 
 from __future__ import annotations
@@ -9,15 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from plex.sections import Section
 from sync.matching import IndexEntry
 from sync.state import connect
 
 MAX_AGE = 900.0
 
 
-def _signature(sections: Iterable[Section]) -> str:
-    return ";".join(sorted(section.signature for section in sections))
+def _signature(sections: Iterable[str]) -> str:
+    return ";".join(sorted(sections))
 
 
 class IndexCache:
@@ -31,7 +31,7 @@ class IndexCache:
                 "CREATE TABLE IF NOT EXISTS plex_index_meta (id INTEGER PRIMARY KEY CHECK (id = 1),"
                 " built_at REAL NOT NULL, signature TEXT NOT NULL)")
 
-    def load(self, sections: list[Section], now: float | None = None) -> list[IndexEntry] | None:
+    def load(self, sections: Iterable[str], now: float | None = None) -> list[IndexEntry] | None:
         row = self._conn.execute("SELECT built_at, signature FROM plex_index_meta").fetchone()
         if row is None:
             return None
@@ -41,7 +41,7 @@ class IndexCache:
         rows = self._conn.execute("SELECT rating_key, section_id, file, size FROM plex_index")
         return [IndexEntry(*r) for r in rows]
 
-    def store(self, sections: list[Section], entries: list[IndexEntry]) -> None:
+    def store(self, sections: Iterable[str], entries: list[IndexEntry]) -> None:
         with self._conn:
             self._conn.execute("DELETE FROM plex_index")
             self._conn.executemany("INSERT INTO plex_index VALUES (?, ?, ?, ?)", entries)
