@@ -24,7 +24,6 @@ from sync.edit import Edit
 from sync.item import PlexItem, parse_item
 from sync.matching import IndexEntry, PathIndex
 from sync.paths import normalize
-from sync_queue import layout
 from sync_queue.index_cache import IndexCache
 from validation.config import PlexSyncConfig
 
@@ -36,11 +35,11 @@ REFUSED = ("(400)", "(414)", "(500)")
 
 
 class PlexClient:
-    def __init__(self, config: PlexSyncConfig, data_dir: Path) -> None:
+    def __init__(self, config: PlexSyncConfig, data_dir: Path, cache: IndexCache) -> None:
         self.config = config
         self._http = plex_session.session(config, data_dir)
         self._plexapi: Any = None
-        self._cache = IndexCache(str(data_dir / layout.STATE_DB))
+        self._cache = cache
         self._sections: list[Section] | None = None
 
     @property

@@ -2,16 +2,18 @@
 
 It is trusted only while young (MAX_AGE) and while every section's last-scan time is unchanged
 (each section's signature, plex/sections.py); a miss also forces a rebuild (at most once per
-drain), so a newly scanned file is found.
+drain), so a newly scanned file is found. Tables of plexsync.db: the caller opens it
+(sync_queue/db.py) and hands the connection in.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterable
 
 from sync.matching import IndexEntry
-from sync.state import connect
+from sync_queue.db import write_transaction
 
 MAX_AGE = 900.0
 
@@ -21,9 +23,9 @@ def _signature(sections: Iterable[str]) -> str:
 
 
 class IndexCache:
-    def __init__(self, db_path: str) -> None:
-        self._conn = connect(db_path)
-        with self._conn:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        with write_transaction(conn):
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS plex_index (rating_key TEXT NOT NULL, "
                 "section_id INTEGER NOT NULL, file TEXT NOT NULL, size INTEGER)")
@@ -42,7 +44,7 @@ class IndexCache:
         return [IndexEntry(*r) for r in rows]
 
     def store(self, sections: Iterable[str], entries: list[IndexEntry]) -> None:
-        with self._conn:
+        with write_transaction(self._conn):
             self._conn.execute("DELETE FROM plex_index")
             self._conn.executemany("INSERT INTO plex_index VALUES (?, ?, ?, ?)", entries)
             self._conn.execute(
@@ -52,8 +54,4 @@ class IndexCache:
                 (time.time(), _signature(sections)))
 
     def clear(self) -> None:
-        with self._conn:
-            self._conn.execute("DELETE FROM plex_index_meta")
-
-    def close(self) -> None:
-        self._conn.close()
+        self._conn.execute("DELETE FROM plex_index_meta")

@@ -18,6 +18,7 @@ import pytest
 from plex.client import PAGE_SIZE, PlexClient
 from stash.protocol import UserError
 from sync.matching import IndexEntry
+from sync_queue import db, layout
 from sync_queue.index_cache import MAX_AGE, IndexCache
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.item import Part
@@ -61,7 +62,12 @@ def make_config(url: str, **settings: Any) -> PlexSyncConfig:
 
 
 def make_client(plex: PlexDouble, data_dir: Path, **settings: Any) -> PlexClient:
-    return PlexClient(make_config(plex.url, **settings), data_dir)
+    return PlexClient(make_config(plex.url, **settings), data_dir, cache_in(data_dir))
+
+
+def cache_in(data_dir: Path) -> IndexCache:
+    """The index cache in a data folder's plexsync.db, as the worker opens it."""
+    return IndexCache(db.connect(data_dir / layout.STATE_DB))
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 5.0) -> Any:
@@ -114,7 +120,7 @@ def test_client_identifier_is_stable_per_data_dir(recorder: Any, tmp_path: Path)
     first.mkdir()
     other.mkdir()
     for data_dir in (first, second, other):
-        PlexClient(make_config(url), data_dir).probe()  # connects with `GET /`
+        PlexClient(make_config(url), data_dir, cache_in(data_dir)).probe()  # connects with `GET /`
     sent = [headers["X-Plex-Client-Identifier"] for path, headers in recorder.seen
             if path == "/"]
     assert sent[0] == sent[1] == (first / "client_id").read_text()
@@ -217,12 +223,11 @@ def test_index_cache_expires_after_max_age(plex: PlexDouble, tmp_path: Path) -> 
     plex.add_item(sid, "/data/a.mp4", size=1)
     client = make_client(plex, tmp_path)
     client.index()
-    cache = IndexCache(str(tmp_path / "plexsync.db"))
+    cache = cache_in(tmp_path)
     sections = [section.signature for section in client.sections()]
     assert cache.load(sections, now=time.time() + MAX_AGE - 5) == [
         IndexEntry("1", sid, "/data/a.mp4", 1)]
     assert cache.load(sections, now=time.time() + MAX_AGE + 5) is None
-    cache.close()
 
 
 def test_other_library_choice_does_not_reuse_the_cache(plex: PlexDouble, tmp_path: Path) -> None:

@@ -18,7 +18,13 @@ from sync.edit import Edit
 from sync.plan import plan
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.render import LISTING_LIMITS
-from tests.test_plex_client import TOKEN, make_client, make_config, restore_plexapi_settings
+from tests.test_plex_client import (
+    TOKEN,
+    cache_in,
+    make_client,
+    make_config,
+    restore_plexapi_settings,
+)
 from validation.scene import Scene
 
 GENRES = ["Old & Odd", "x,y", "with  spaces", "Outdoor", "50%+1", "AC/DC"]
@@ -234,7 +240,7 @@ def test_rating_is_set_and_cleared(plex: PlexDouble, tmp_path: Path) -> None:
 
 def test_poster_and_art_bytes_land(plex: PlexDouble, tmp_path: Path) -> None:
     rk = _seed(plex)
-    client = PlexClient(make_config(plex.url), tmp_path)
+    client = PlexClient(make_config(plex.url), tmp_path, cache_in(tmp_path))
     poster, art = b"\x89PNG poster bytes", b"\xff\xd8 art bytes"
     client.upload(rk, "poster", poster)
     client.upload(rk, "art", art)

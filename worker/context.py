@@ -14,12 +14,12 @@ from sync.breaker import Breaker
 from sync.matching import Match, PathIndex, match
 from sync.paths import folder, to_plex
 from sync.state import SyncState
-from sync_queue import notices
+from sync_queue import db, layout, notices
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.health import HealthStore
+from sync_queue.index_cache import IndexCache
 from sync_queue.jobs import JobQueue
-from sync_queue.layout import STATE_DB
 from validation.config import BOOLEAN_SETTINGS, PlexSyncConfig
 from validation.scene import Scene
 from worker.retry import Failure
@@ -32,8 +32,10 @@ class Context:
         self.stash = stash
         self.queue = JobQueue(str(data_dir))
         self.dead = DeadLetters(str(data_dir))
-        self.state = SyncState(str(data_dir / STATE_DB))
-        self.health = HealthStore(str(data_dir / STATE_DB))
+        # One connection for the stores that share plexsync.db.
+        self._state_db = db.connect(data_dir / layout.STATE_DB)
+        self.state = SyncState(self._state_db)
+        self.health = HealthStore(self._state_db)
         self.breaker: Breaker = self.health.breaker()
         self.detached = False  # the background drainer: messages also go to notices
         self._plex: Any = None
@@ -45,7 +47,7 @@ class Context:
         if self._plex is None:
             from plex.client import PlexClient
 
-            self._plex = PlexClient(self.config, self.data_dir)
+            self._plex = PlexClient(self.config, self.data_dir, IndexCache(self._state_db))
         return self._plex
 
     # -- matching ------------------------------------------------------------------------
@@ -117,7 +119,7 @@ class Context:
             notices.post(self.data_dir, level, message)
 
     def close(self) -> None:
-        for store in (self.queue, self.dead, self.state, self.health):
+        for store in (self.queue, self.dead, self._state_db):
             store.close()
 
 
