@@ -23,10 +23,11 @@ from typing import Any
 from stash.log import redact
 from sync_queue import db, layout
 from sync_queue.job import (
+    CHANGED,
+    Intent,
     Job,
     decode,
     encode,
-    forced,
     from_record,
     new_record,
     retried,
@@ -109,29 +110,26 @@ class JobQueue:
 
     # -- any process ---------------------------------------------------------------------
 
-    def enqueue(
-        self, scene_id: int, updated_at: str | None, *, reason: str = "hook", force: bool = False
-    ) -> bool:
+    def enqueue(self, scene_id: int, updated_at: str | None, intent: Intent = CHANGED) -> bool:
         """Queue one scene version; False when the same version is already waiting."""
-        return self.enqueue_many([(scene_id, updated_at)], reason=reason, force=force) == 1
+        return self.enqueue_many([(scene_id, updated_at)], intent) == 1
 
     def enqueue_many(
-        self, items: Iterable[tuple[int, str | None]], *, reason: str, force: bool = False
+        self, items: Iterable[tuple[int, str | None]], intent: Intent = CHANGED
     ) -> int:
         """Queue many scene versions; returns how many new jobs were added.
 
-        A version already waiting is not added again; with ``force`` the waiting job becomes
-        forced instead. A job currently taken does not count: the edit gets its own job.
+        A version already waiting is not added again; the waiting job takes on what this
+        request asks for as well (its intent). A job currently taken does not count: the edit
+        gets its own job.
         """
         batch = list(items)
         added = 0
         for start in range(0, len(batch), _CHUNK):
-            added += self._enqueue_chunk(batch[start : start + _CHUNK], reason, force)
+            added += self._enqueue_chunk(batch[start : start + _CHUNK], intent)
         return added
 
-    def _enqueue_chunk(
-        self, items: list[tuple[int, str | None]], reason: str, force: bool
-    ) -> int:
+    def _enqueue_chunk(self, items: list[tuple[int, str | None]], intent: Intent) -> int:
         now = time.time()
         seen: set[tuple[int, str | None]] = set()
         added = 0
@@ -143,11 +141,11 @@ class JobQueue:
                 seen.add(key)
                 waiting = conn.execute(_FIND_WAITING, key).fetchone()
                 if waiting is None:
-                    record = new_record(key[0], updated_at, reason, force, now)
+                    record = new_record(key[0], updated_at, intent, now)
                     conn.execute(_INSERT, (encode(record), now))
                     added += 1
-                elif force:
-                    _force_waiting(conn, waiting[0], decode(waiting[1]))
+                else:
+                    _join_waiting(conn, waiting[0], decode(waiting[1]), intent)
         return added
 
     def next_due_at(self) -> float | None:
@@ -253,9 +251,13 @@ class JobQueue:
         self._conn.close()
 
 
-def _force_waiting(conn: sqlite3.Connection, job_id: int, record: dict[str, Any]) -> None:
-    if not record.get("force"):
-        data = encode(forced(record))
+def _join_waiting(
+    conn: sqlite3.Connection, job_id: int, record: dict[str, Any], intent: Intent
+) -> None:
+    job = from_record(job_id, record)
+    joined = Intent.from_bits(job.intent.bits | intent.bits)
+    if joined != job.intent:
+        data = encode(to_record(job._replace(intent=joined)))
         conn.execute(f"UPDATE {_TABLE} SET data = ? WHERE _id = ?", (data, job_id))
 
 

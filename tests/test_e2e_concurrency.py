@@ -98,8 +98,7 @@ def queue_every_scene(harness: Harness, stash: StashDouble, scene_ids: list[int]
     """What a Sync All queues, without starting a drainer."""
     lock = _hold_drainer_lock(harness)
     queue = JobQueue(harness.data_dir)
-    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in scene_ids],
-                       reason="sync_all")
+    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in scene_ids])
     queue.close()
     lock.release()
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sync_queue.dead_letters import DeadLetters
-from sync_queue.job import Job
+from sync_queue.job import CHANGED, Job
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.routes import error
 from tests.doubles.sample import Sample
@@ -183,7 +183,7 @@ def test_purge_dead_letters_forgets_only_those_older_than_n_days(
     letters = DeadLetters(harness.data_dir)
     try:  # a failure from six weeks ago
         job = Job(id=0, scene_id=old_scene, updated_at=stash.scene(old_scene)["updated_at"],
-                  reason="update", force=False, attempts=3, next_attempt_at=0.0,
+                  intent=CHANGED, attempts=3, next_attempt_at=0.0,
                   last_error="Plex refused it", enqueued_at=0.0)
         letters.add(job, error_class="bad_data:400", message="Plex refused it",
                     now=time.time() - 42 * DAY)

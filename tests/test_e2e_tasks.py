@@ -65,8 +65,7 @@ def queue_scenes(h: Harness, scene_ids: list[int]) -> None:
     h.data_dir.mkdir(exist_ok=True)
     queue = JobQueue(h.data_dir)
     try:
-        queue.enqueue_many([(sid, h.stash.scene(sid)["updated_at"]) for sid in scene_ids],
-                           reason="update")
+        queue.enqueue_many([(sid, h.stash.scene(sid)["updated_at"]) for sid in scene_ids])
     finally:
         queue.close()
 

@@ -55,8 +55,8 @@ class Work:
         return max(job.attempts for job in self.jobs)
 
     @property
-    def reason(self) -> str:
-        return self.jobs[-1].reason
+    def newest(self) -> Job:
+        return self.jobs[-1]
 
 
 class Batch:
@@ -158,8 +158,8 @@ class Batch:
                 continue
             scene = Scene.from_stash(data)
             record = records.get(scene_id)
-            forced = any(job.force for job in scene_jobs)
-            if not forced and _already_synced(record, self._sync_key(scene)):
+            recheck = any(job.intent.recheck for job in scene_jobs)
+            if not recheck and _already_synced(record, self._sync_key(scene)):
                 self._ack(scene_jobs)
                 self.tally.skipped += 1
                 continue
@@ -218,7 +218,7 @@ class Batch:
 
     def _not_found(self, work: Work) -> None:
         scanned = False
-        if work.reason == "create" and work.attempts == 0:
+        if work.newest.intent.scan_if_missing and work.attempts == 0:
             self.ctx.scan_for(work.scene)
             scanned = self.ctx.config.trigger_plex_scan
         delay = not_found_delay(work.attempts, scanned)
@@ -271,9 +271,7 @@ class Batch:
                 continue
             written = item.record.written if item.record else {}
             try:
-                # Sync All (force) rewrites everything; other forced jobs (Reconcile) only
-                # skip the "already synced" check.
-                rewrite = any(job.reason == "sync_all_force" for job in item.jobs)
+                rewrite = any(job.intent.rewrite for job in item.jobs)
                 edits = plan_items(item.scene, targets, written, self.ctx.config, force=rewrite)
             except Exception as exc:  # a bug in planning one scene must not stop the batch
                 self._failed(item, classify(exc))
@@ -300,8 +298,8 @@ class Batch:
     def _succeeded(self, work: Work, result: SceneResult) -> None:
         failure = None if not result.image_errors else Failure(
             Kind.ERROR, f"could not download its cover from Stash: {result.image_errors[0]}")
-        created = any(job.reason == "create" for job in work.jobs)
-        wait = cover_delay(work.attempts) if created and result.placeholders else None
+        await_cover = any(job.intent.await_cover for job in work.jobs)
+        wait = cover_delay(work.attempts) if await_cover and result.placeholders else None
         # Written, but not complete while a cover is missing: no hash, so it is not "current".
         complete = failure is None and wait is None
         self.ctx.state.update_success(

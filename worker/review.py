@@ -8,6 +8,7 @@ from collections import Counter
 from stash import log
 from stash.protocol import PluginInput
 from sync.matching import Recommendation
+from sync_queue.job import RECHECK
 from worker.context import Context, open_context
 from worker.foreground import plex_trouble, run_draining
 from worker.survey import Finding, changes, survey
@@ -36,7 +37,7 @@ def reconcile(plugin_input: PluginInput) -> str:
             files = [f.path for f in finding.scene.files[:1]]
             log.info(f"scene {finding.scene.id} has no Plex item: {files}")
         # Forced: a person's edit in Plex or a rename in Stash leaves the scene hash unchanged.
-        ctx.queue.enqueue_many(differing, reason="reconcile", force=True)
+        ctx.queue.enqueue_many(differing, RECHECK)
         return (f"reconcile: {len(differing)} scene(s) differ from Plex and were queued; "
                 f"{len(missing)} have no Plex item")
 

@@ -7,16 +7,17 @@ from typing import Any
 
 from stash.protocol import PluginInput, UserError
 from sync.state import SYNCED
+from sync_queue.job import CHANGED, REWRITE, Intent
 from worker.context import Context
 from worker.foreground import run_draining
 from worker.recent import recent_filter
 
 
-def _queue_versions(ctx: Context, versions: list[tuple[int, str]], *, force: bool,
-                    reason: str) -> str:
-    """Queue the scenes whose current version is not yet in Plex (all of them with force)."""
+def _queue_versions(ctx: Context, versions: list[tuple[int, str]], intent: Intent) -> str:
+    """Queue the scenes whose current version is not yet in Plex (all of them when the intent
+    is to recheck)."""
     total = len(versions)
-    if not force:
+    if not intent.recheck:
         known = ctx.state.versions([scene_id for scene_id, _ in versions])
         fingerprint = ctx.config.plan_fingerprint()
 
@@ -26,14 +27,13 @@ def _queue_versions(ctx: Context, versions: list[tuple[int, str]], *, force: boo
                     and (scene_hash or "").endswith(f":{fingerprint}"))
 
         versions = [(sid, upd) for sid, upd in versions if not current(sid, upd)]
-    ctx.queue.enqueue_many(versions, reason=reason, force=force)
+    ctx.queue.enqueue_many(versions, intent)
     return f"{total - len(versions)} of {total} scene(s) already current in Plex"
 
 
 def sync_all(plugin_input: PluginInput, *, force: bool = False) -> str:
     def enqueue(ctx: Context) -> str:
-        return _queue_versions(ctx, ctx.stash.scene_versions(), force=force,
-                               reason="sync_all_force" if force else "sync_all")
+        return _queue_versions(ctx, ctx.stash.scene_versions(), REWRITE if force else CHANGED)
 
     return run_draining(plugin_input, enqueue)
 
@@ -50,7 +50,7 @@ def sync_recent(plugin_input: PluginInput) -> str:
     def enqueue(ctx: Context) -> str:
         scene_filter = recent_filter(ctx.stash.latest_update(), hours)
         versions = ctx.stash.scene_versions(scene_filter) if scene_filter else []
-        return _queue_versions(ctx, versions, force=False, reason="sync_recent")
+        return _queue_versions(ctx, versions, CHANGED)
 
     return run_draining(plugin_input, enqueue)
 
