@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stash.log import redact
-from sync_queue import db, layout
-from sync_queue.job import Intent, Job, cap_error, legacy_intent
-from sync_queue.jobs import JobQueue
+from sync_queue import db, layout, legacy
+from sync_queue.job import Intent, Job, cap_error
+from sync_queue.storage import JobStorage
 
 _DAY_S = 86400.0
 
@@ -66,7 +66,7 @@ def _letter(row: tuple) -> DeadLetter:
 
 def _create(conn: sqlite3.Connection) -> None:
     """The table, made or brought up to date; v0.1's said a letter's intent with a free-text
-    reason and a force flag (sync_queue/job.py legacy_intent), and is rewritten once."""
+    reason and a force flag (sync_queue/legacy.py), and is rewritten once."""
     with db.write_transaction(conn):
         columns = {row[1] for row in conn.execute("PRAGMA table_info(dead_letters)")}
         if not columns:
@@ -80,7 +80,7 @@ def _create(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 f"INSERT INTO dead_letters (id, scene_id, updated_at, intent, error_class, "
                 f"message, attempts, failed_at) VALUES ({', '.join('?' * 8)})",
-                [(*row[:3], legacy_intent(row[3], bool(row[4])).bits, *row[5:])
+                [(*row[:3], legacy.intent(row[3], bool(row[4])).bits, *row[5:])
                  for row in rows])
         conn.execute(_CREATE_INDEX)
 
@@ -121,7 +121,7 @@ class DeadLetters:
         ).fetchall()
         return {error_class: int(n) for error_class, n in rows}
 
-    def retry(self, dead_letter_id: int, queue: JobQueue) -> bool:
+    def retry(self, dead_letter_id: int, queue: JobStorage) -> bool:
         """Put one letter's scene back on the queue with no attempts; False if unknown."""
         row = self._conn.execute(
             f"SELECT {_COLUMNS} FROM dead_letters WHERE id = ?", (dead_letter_id,)
@@ -130,12 +130,12 @@ class DeadLetters:
             return False
         return self._requeue([_letter(row)], queue) == 1
 
-    def retry_all(self, queue: JobQueue) -> int:
+    def retry_all(self, queue: JobStorage) -> int:
         """Put every letter's scene back on the queue with no attempts; returns how many."""
         rows = self._conn.execute(f"SELECT {_COLUMNS} FROM dead_letters ORDER BY id").fetchall()
         return self._requeue([_letter(row) for row in rows], queue)
 
-    def _requeue(self, letters: list[DeadLetter], queue: JobQueue) -> int:
+    def _requeue(self, letters: list[DeadLetter], queue: JobStorage) -> int:
         # Queue first, then forget: killed in between, a letter survives next to its job
         # (harmless, the queue ignores a version already waiting) and nothing is lost.
         for intent in sorted({letter.intent for letter in letters}):

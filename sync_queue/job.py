@@ -7,8 +7,7 @@ NamedTuples, not dataclasses: the hook path must not import dataclasses.
 
 from __future__ import annotations
 
-import json
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 # A stored error explains a failure to a person; a whole HTML error page would only bloat rows.
 MAX_ERROR_CHARS = 1000
@@ -41,18 +40,8 @@ RECHECK = Intent(recheck=True)  # Reconcile: Plex may differ although Stash did 
 REWRITE = Intent(recheck=True, rewrite=True)  # Sync All (force): write everything again
 
 
-def legacy_intent(reason: str, force: bool) -> Intent:
-    """The Intent of a job or dead letter stored by v0.1, which said it with a free-text reason
-    and a force flag: "create" (a hook for a new scene), "sync_all_force" (rewrite every field);
-    force (Reconcile, Sync All force, a retried forced letter) skipped the current-version
-    check."""
-    new = reason == "create"
-    return Intent(recheck=bool(force), rewrite=reason == "sync_all_force",
-                  scan_if_missing=new, await_cover=new)
-
-
 class Job(NamedTuple):
-    id: int
+    id: int  # persist-queue's, given when a worker first takes the job; 0 while in the inbox
     scene_id: int
     updated_at: str | None
     intent: Intent
@@ -60,58 +49,6 @@ class Job(NamedTuple):
     next_attempt_at: float
     last_error: str | None
     enqueued_at: float
-
-    @property
-    def key(self) -> tuple[int, str | None]:
-        """What makes two waiting jobs the same: the scene and the Stash version."""
-        return (self.scene_id, self.updated_at)
-
-
-def new_record(scene_id: int, updated_at: str | None, intent: Intent, now: float) -> dict[str, Any]:
-    """The stored form of a freshly queued job: due at once, never tried."""
-    return {
-        "scene_id": int(scene_id),
-        "updated_at": updated_at,
-        "intent": intent.bits,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "last_error": None,
-        "enqueued_at": now,
-    }
-
-
-def to_record(job: Job) -> dict[str, Any]:
-    record = new_record(job.scene_id, job.updated_at, job.intent, job.enqueued_at)
-    record.update(
-        attempts=job.attempts, next_attempt_at=job.next_attempt_at, last_error=job.last_error
-    )
-    return record
-
-
-def from_record(job_id: int, record: dict[str, Any]) -> Job:
-    if "intent" in record:
-        intent = Intent.from_bits(int(record["intent"]))
-    else:
-        intent = legacy_intent(str(record.get("reason", "")), bool(record.get("force", False)))
-    return Job(
-        id=int(job_id),
-        scene_id=int(record["scene_id"]),
-        updated_at=record.get("updated_at"),
-        intent=intent,
-        attempts=int(record.get("attempts", 0)),
-        next_attempt_at=float(record.get("next_attempt_at", 0.0)),
-        last_error=record.get("last_error"),
-        enqueued_at=float(record.get("enqueued_at", 0.0)),
-    )
-
-
-def encode(record: dict[str, Any]) -> bytes:
-    """Bytes exactly as persist-queue's JSON serializer writes them (its rows hold BLOBs)."""
-    return json.dumps(record).encode("utf-8")
-
-
-def decode(data: bytes | str) -> dict[str, Any]:
-    return json.loads(data)
 
 
 def retried(

@@ -8,16 +8,18 @@ log) like a person would, and kills it at teardown.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sync_queue import db, layout
 from sync_queue.dead_letters import DeadLetter, DeadLetters
-from sync_queue.job import decode, encode
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
@@ -109,20 +111,17 @@ class Harness:
 
     def make_due(self) -> int:
         """Brings every waiting job's next attempt forward to now, as if its delay had passed;
-        returns how many. The queue is the data folder's observable state, like the handover
-        file: a test need not wait out a retry schedule of minutes."""
+        returns how many wait. The queue is the data folder's observable state, like the
+        handover file: a test need not wait out a retry schedule of minutes. (A job in the
+        inbox is due already: only the schedule holds later due times, sync_queue/schedule.py.)"""
         if not (self.data_dir / layout.QUEUE_DB).exists():
             return 0
         conn = db.connect(self.data_dir / layout.QUEUE_DB)
         try:
             with db.write_transaction(conn):
-                rows = conn.execute("SELECT _id, data FROM `ack_queue_jobs` "
-                                    "WHERE status < 2").fetchall()
-                for job_id, data in rows:
-                    record = {**decode(data), "next_attempt_at": time.time()}
-                    conn.execute("UPDATE `ack_queue_jobs` SET data = ? WHERE _id = ?",
-                                 (encode(record), job_id))
-            return len(rows)
+                later = conn.execute("UPDATE schedule SET next_attempt_at = ? WHERE taken = 0",
+                                     (time.time(),)).rowcount
+                return later + conn.execute("SELECT COUNT(*) FROM inbox").fetchone()[0]
         finally:
             conn.close()
 
@@ -221,6 +220,47 @@ class Harness:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         self.wait_until(lambda: not _alive(pid), timeout, f"drainer {pid} gone")
+
+
+def persist_queue_rows(data_dir: Path) -> list[dict[str, Any]]:
+    """What persist-queue holds in a data folder (id, data, timestamp, status of each row),
+    read through its public API."""
+    from persistqueue import SQLiteAckQueue
+    from persistqueue.serializers import json as json_serializer
+
+    library = SQLiteAckQueue(str(data_dir), name="jobs", db_file_name=layout.QUEUE_DB,
+                             auto_resume=False, serializer=json_serializer)
+    try:
+        return library.queue()
+    finally:
+        library.close()
+
+
+class Killed(BaseException):
+    """The process ends here: nothing catches it, nothing after it runs."""
+
+
+@contextlib.contextmanager
+def killed_at(method: str, call: int = 1) -> Iterator[None]:
+    """persist-queue's ``method`` kills the process on its ``call``-th call (not run): the
+    queue's steps interrupted between their writes (tests/test_queue_crash.py)."""
+    from persistqueue import SQLiteAckQueue
+
+    original = getattr(SQLiteAckQueue, method)
+    calls = 0
+
+    @functools.wraps(original)
+    def dying(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == call:
+            raise Killed(method)
+        return original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SQLiteAckQueue, method, dying)
+        with pytest.raises(Killed):
+            yield
 
 
 def readable(line: str) -> str:

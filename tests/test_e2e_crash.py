@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from sync import clean
+from sync_queue import layout
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
@@ -114,20 +115,25 @@ class Started:
 
 
 def queue_rows(harness: Harness) -> list[tuple[int, dict[str, Any]]]:
-    """(status, job) of every row in queue.db that is not acknowledged, read raw."""
-    path = harness.data_dir / "queue.db"
+    """(TAKEN or 0, job) of every job in queue.db, waiting or taken, read raw from the inbox and
+    the schedule (sync_queue/inbox.py, sync_queue/schedule.py)."""
+    path = harness.data_dir / layout.QUEUE_DB
     if not path.exists():
         return []
     conn = sqlite3.connect(path, timeout=10)
+    conn.row_factory = sqlite3.Row
     try:
-        rows = conn.execute("SELECT status, data FROM ack_queue_jobs WHERE status < 5").fetchall()
-    except sqlite3.OperationalError as exc:  # the first process to open it creates the table
+        rows = conn.execute(
+            "SELECT 0 AS taken, scene_id, updated_at, intent, 0 AS attempts, NULL AS last_error "
+            "FROM inbox UNION ALL SELECT taken, scene_id, updated_at, intent, attempts, "
+            "last_error FROM schedule").fetchall()
+    except sqlite3.OperationalError as exc:  # the first process to open it creates the tables
         if "no such table" not in str(exc):
             raise
         rows = []
     finally:
         conn.close()
-    return [(status, json.loads(data)) for status, data in rows]
+    return [(TAKEN if row["taken"] else 0, dict(row)) for row in rows]
 
 
 def edit_scene(stash: StashDouble, rng: random.Random, scene_id: int, label: str) -> None:
@@ -146,7 +152,7 @@ def edit_scene(stash: StashDouble, rng: random.Random, scene_id: int, label: str
 
 SCENES = 200
 KILLS = 8
-TAKEN = 2  # persist-queue's status of a job a drainer is working on
+TAKEN = 1  # a job a drainer is working on
 
 
 def _in_flight(harness: Harness) -> bool:

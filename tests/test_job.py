@@ -6,7 +6,8 @@ import itertools
 
 import pytest
 
-from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, REWRITE, Intent, legacy_intent
+from sync_queue import legacy
+from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, REWRITE, Intent
 
 
 def test_every_intent_survives_its_bits() -> None:
@@ -33,4 +34,4 @@ def test_joining_requests_is_or_of_their_bits() -> None:
     ("retry", False, CHANGED),
 ])
 def test_v01_reasons_map_to_what_they_did(reason: str, force: bool, intent: Intent) -> None:
-    assert legacy_intent(reason, force) == intent
+    assert legacy.intent(reason, force) == intent

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import statistics
 import time
@@ -13,8 +12,9 @@ import pytest
 
 from stash.log import register_secret
 from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, REWRITE, Intent
-from sync_queue.jobs import ACKED, TAKEN, JobQueue
+from sync_queue.jobs import JobQueue
 from sync_queue.layout import DEAD_LETTERS_DB, QUEUE_DB
+from tests.harness import persist_queue_rows
 
 T0 = 1_700_000_000.0
 
@@ -49,7 +49,7 @@ def test_same_version_while_taken_gets_its_own_job(queue: JobQueue) -> None:
     assert queue.counts()["taken"] == 1
     queue.ack(taken)
     [again] = queue.take(10)
-    assert again.id != taken.id and again.key == (7, "v1")
+    assert again.id != taken.id and (again.scene_id, again.updated_at) == (7, "v1")
 
 
 def test_enqueue_many_skips_duplicates_in_the_batch_and_already_waiting(queue: JobQueue) -> None:
@@ -156,16 +156,6 @@ def test_next_due_at_and_counts(queue: JobQueue) -> None:
     assert queue.counts() == {"waiting": 2, "due": 1, "retrying": 1, "taken": 0}
 
 
-def test_drop_scene_removes_only_that_scenes_waiting_jobs(queue: JobQueue) -> None:
-    queue.enqueue(1, "a")
-    [taken] = queue.take(1)
-    queue.enqueue_many([(1, "b"), (1, "c"), (2, "a")])
-    assert queue.drop_scene(1) == 2
-    assert keys(queue) == [(2, "a")]
-    assert queue.counts()["taken"] == 1  # the drainer's job is its business
-    queue.ack(taken)
-
-
 def test_clear_removes_waiting_and_taken_jobs(queue: JobQueue) -> None:
     queue.enqueue_many([(n, None) for n in range(5)])
     [taken] = queue.take(1)
@@ -175,21 +165,21 @@ def test_clear_removes_waiting_and_taken_jobs(queue: JobQueue) -> None:
     assert queue.take(10) == []
 
 
-def test_rows_are_readable_json_holding_only_job_fields(tmp_path: Path, queue: JobQueue) -> None:
+def test_stored_rows_hold_only_job_fields_and_no_secret(tmp_path: Path, queue: JobQueue) -> None:
     queue.enqueue(9, "v", REWRITE)
     [job] = queue.take(1)
     register_secret("tok-SECRET-0123")
     queue.retry(job, error="GET /library?X-Plex-Token=tok-SECRET-0123 failed", next_attempt_at=1)
     conn = sqlite3.connect(tmp_path / QUEUE_DB)
-    [(data,)] = conn.execute("SELECT data FROM ack_queue_jobs").fetchall()
+    conn.row_factory = sqlite3.Row
+    [row] = conn.execute("SELECT * FROM schedule").fetchall()
     conn.close()
-    record = json.loads(data)
-    assert set(record) == {
-        "scene_id", "updated_at", "intent", "attempts", "next_attempt_at",
-        "last_error", "enqueued_at",
-    }
-    assert "tok-SECRET-0123" not in data.decode()
-    assert record["last_error"] == "GET /library?X-Plex-Token=*** failed"
+    assert set(row.keys()) == {
+        "job_id", "scene_id", "updated_at", "intent", "attempts", "next_attempt_at",
+        "last_error", "enqueued_at", "taken"}
+    assert row["last_error"] == "GET /library?X-Plex-Token=*** failed"
+    [held] = persist_queue_rows(tmp_path)  # what persist-queue holds: which version, no more
+    assert held["data"] == {"scene_id": 9, "updated_at": "v"}
 
 
 def test_long_errors_are_capped(queue: JobQueue) -> None:
@@ -212,10 +202,9 @@ def test_acked_rows_are_deleted_and_the_file_stays_bounded(tmp_path: Path, queue
         # Fold the WAL back so the file size shows the pages the data really needs.
         observer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         sizes.append(db_file.stat().st_size)
-    assert observer.execute("SELECT COUNT(*) FROM ack_queue_jobs").fetchone()[0] == 0
     observer.close()
-    # Freed pages are reused: after the first cycles, no growth with the number of cycles.
-    assert sizes[-1] <= sizes[len(sizes) // 2]
+    assert persist_queue_rows(tmp_path) == [] and queue.waiting() == []
+    assert sizes[-1] <= sizes[1]  # freed pages are reused: no growth with the number of cycles
 
 
 def _median_enqueue_seconds(queue: JobQueue, first_scene: int) -> float:
@@ -247,33 +236,30 @@ def test_enqueue_cost_does_not_grow_with_the_queue(tmp_path: Path) -> None:
     big.close()
 
 
-def _table_info(db_file: Path) -> list[tuple]:
-    conn = sqlite3.connect(db_file)
-    info = conn.execute("PRAGMA table_info(ack_queue_jobs)").fetchall()
-    conn.close()
-    return info
-
-
-def test_the_table_is_exactly_persist_queues_whoever_creates_it(tmp_path: Path) -> None:
-    from persistqueue import AckStatus, SQLiteAckQueue
-    from persistqueue.serializers import json as json_serializer
+def test_persist_queues_table_is_as_persist_queue_made_it(tmp_path: Path) -> None:
+    """PlexSync keeps no column, index or trigger of its own on persist-queue's table."""
+    from persistqueue import SQLiteAckQueue
 
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
     ours.mkdir()
-    JobQueue(ours).close()
-    library = SQLiteAckQueue(str(theirs), name="jobs", db_file_name=QUEUE_DB, auto_resume=False,
-                             serializer=json_serializer)
-    library.close()
-    assert _table_info(ours / QUEUE_DB) == _table_info(theirs / QUEUE_DB)
-    assert (int(AckStatus.unack), int(AckStatus.acked)) == (TAKEN, ACKED)
-    assert int(AckStatus.inited) < TAKEN and int(AckStatus.ready) < TAKEN
-
-    queue = JobQueue(theirs)  # persist-queue created the file: the queue works on it
-    queue.enqueue(3, "a")
-    [job] = queue.take(1)
-    queue.ack(job)
-    assert queue.take(1) == [] and queue.counts()["taken"] == 0
+    queue = JobQueue(ours)
+    queue.enqueue_many([(1, "a"), (2, "a")])
+    first, second = queue.take(2)
+    queue.ack(first)
+    queue.retry(second, error="x", next_attempt_at=0)
+    queue.resume_abandoned()
     queue.close()
+    SQLiteAckQueue(str(theirs), name="jobs", db_file_name=QUEUE_DB, auto_resume=False).close()
+    assert _schema(ours / QUEUE_DB, "ack_queue_jobs") == _schema(theirs / QUEUE_DB,
+                                                                 "ack_queue_jobs")
+
+
+def _schema(db_file: Path, table: str) -> list[tuple]:
+    conn = sqlite3.connect(db_file)
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? "
+                        "ORDER BY name", (table,)).fetchall()
+    conn.close()
+    return rows
 
 
 def test_both_databases_use_wal_so_readers_never_block_writers(tmp_path: Path) -> None:

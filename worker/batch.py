@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from stash import log
 from sync.matching import Match, Recommendation, decide
 from sync.state import NOT_FOUND, REVIEW, SYNCED, SceneRecord
-from sync_queue.jobs import Job
+from sync_queue.job import Job
 from validation.scene import Scene
 from worker.classify import classify
 from worker.context import Context

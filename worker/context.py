@@ -20,6 +20,7 @@ from sync_queue.dead_letters import DeadLetters
 from sync_queue.health import HealthStore
 from sync_queue.index_cache import IndexCache
 from sync_queue.jobs import JobQueue
+from sync_queue.storage import JobStorage
 from validation.config import BOOLEAN_SETTINGS, PlexSyncConfig
 from validation.scene import Scene
 from worker.retry import Failure
@@ -30,7 +31,7 @@ class Context:
         self.config = config
         self.data_dir = data_dir
         self.stash = stash
-        self.queue = JobQueue(str(data_dir))
+        self.queue: JobStorage = JobQueue(str(data_dir))
         self.dead = DeadLetters(str(data_dir))
         # One connection for the stores that share plexsync.db.
         self._state_db = db.connect(data_dir / layout.STATE_DB)
