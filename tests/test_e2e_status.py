@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+from sync_queue import layout
 from sync_queue.dead_letters import DeadLetters
 from sync_queue.job import CHANGED, Job
 from tests.doubles.plex import PlexDouble
@@ -71,6 +72,14 @@ def test_queue_status_on_a_fresh_install(harness: Harness, stash: StashDouble) -
     assert_recorded_queries_valid(stash.queries)
 
 
+def _notices(harness: Harness) -> str:
+    """What the background worker left for the next hook or task to log."""
+    try:
+        return (harness.data_dir / layout.NOTICES).read_text()
+    except FileNotFoundError:
+        return ""
+
+
 def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     harness: Harness, stash: StashDouble, plex: PlexDouble
 ) -> None:
@@ -87,9 +96,11 @@ def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     for sid in (synced, moved, unscanned, refused):
         assert harness.hook(sid).returncode == 0
     # The worker is done with all four when only the unscanned scene waits, to be looked for
-    # again later, and the refused one is a dead letter.
+    # again later, and the refused one is a dead letter it has told the user about (the notice
+    # comes last: killed before it, the worker would have told no one).
     harness.wait_until(lambda: harness.queue_counts() == {
-        "waiting": 1, "due": 0, "retrying": 1, "taken": 0} and len(harness.dead_letters()) == 1,
+        "waiting": 1, "due": 0, "retrying": 1, "taken": 0} and len(harness.dead_letters()) == 1
+        and f"scene {refused} moved to the dead letters" in _notices(harness),
         timeout=20, what="the background worker to handle four scenes")
     harness.kill_drainers()
 
