@@ -41,7 +41,7 @@ REWRITE = Intent(recheck=True, rewrite=True)  # Sync All (force): write everythi
 
 
 class Job(NamedTuple):
-    id: int  # persist-queue's, given when a worker first takes the job; 0 while in the inbox
+    id: int  # the schedule's (sync_queue/schedule.py): queue order
     scene_id: int
     updated_at: str | None
     intent: Intent

@@ -111,17 +111,14 @@ class Harness:
 
     def make_due(self) -> int:
         """Brings every waiting job's next attempt forward to now, as if its delay had passed;
-        returns how many wait. The queue is the data folder's observable state, like the
-        handover file: a test need not wait out a retry schedule of minutes. (A job in the
-        inbox is due already: only the schedule holds later due times, sync_queue/schedule.py.)"""
+        returns how many. The queue is the data folder's observable state, like the handover
+        file: a test need not wait out a retry schedule of minutes (sync_queue/schedule.py)."""
         if not (self.data_dir / layout.QUEUE_DB).exists():
             return 0
         conn = db.connect(self.data_dir / layout.QUEUE_DB)
         try:
-            with db.write_transaction(conn):
-                later = conn.execute("UPDATE schedule SET next_attempt_at = ? WHERE taken = 0",
-                                     (time.time(),)).rowcount
-                return later + conn.execute("SELECT COUNT(*) FROM inbox").fetchone()[0]
+            return conn.execute("UPDATE schedule SET next_attempt_at = ? WHERE taken = 0",
+                                (time.time(),)).rowcount
         finally:
             conn.close()
 
@@ -241,9 +238,10 @@ class Killed(BaseException):
 
 
 @contextlib.contextmanager
-def killed_at(method: str, call: int = 1) -> Iterator[None]:
-    """persist-queue's ``method`` kills the process on its ``call``-th call (not run): the
-    queue's steps interrupted between their writes (tests/test_queue_crash.py)."""
+def killed_at(method: str, call: int = 1, after: bool = False) -> Iterator[None]:
+    """persist-queue's ``method`` kills the process on its ``call``-th call, before it runs
+    (or right ``after``): the queue's steps interrupted between their writes
+    (tests/test_queue_crash.py)."""
     from persistqueue import SQLiteAckQueue
 
     original = getattr(SQLiteAckQueue, method)
@@ -253,9 +251,12 @@ def killed_at(method: str, call: int = 1) -> Iterator[None]:
     def dying(self: Any, *args: Any, **kwargs: Any) -> Any:
         nonlocal calls
         calls += 1
+        if calls == call and not after:
+            raise Killed(method)
+        result = original(self, *args, **kwargs)
         if calls == call:
             raise Killed(method)
-        return original(self, *args, **kwargs)
+        return result
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(SQLiteAckQueue, method, dying)

@@ -115,18 +115,16 @@ class Started:
 
 
 def queue_rows(harness: Harness) -> list[tuple[int, dict[str, Any]]]:
-    """(TAKEN or 0, job) of every job in queue.db, waiting or taken, read raw from the inbox and
-    the schedule (sync_queue/inbox.py, sync_queue/schedule.py)."""
+    """(TAKEN or 0, job) of every job in queue.db, waiting or taken, read raw from the schedule
+    (sync_queue/schedule.py)."""
     path = harness.data_dir / layout.QUEUE_DB
     if not path.exists():
         return []
     conn = sqlite3.connect(path, timeout=10)
     conn.row_factory = sqlite3.Row
     try:
-        rows = conn.execute(
-            "SELECT 0 AS taken, scene_id, updated_at, intent, 0 AS attempts, NULL AS last_error "
-            "FROM inbox UNION ALL SELECT taken, scene_id, updated_at, intent, attempts, "
-            "last_error FROM schedule").fetchall()
+        rows = conn.execute("SELECT taken, scene_id, updated_at, intent, attempts, last_error "
+                            "FROM schedule").fetchall()
     except sqlite3.OperationalError as exc:  # the first process to open it creates the tables
         if "no such table" not in str(exc):
             raise

@@ -118,14 +118,14 @@ def test_opening_with_auto_resume_off_leaves_taken_rows_taken(tmp_path: Path) ->
 
 def test_it_shares_its_file_and_owns_only_its_table(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / FILE)
-    conn.execute("CREATE TABLE inbox (id INTEGER PRIMARY KEY)")
-    conn.execute("INSERT INTO inbox VALUES (7)")
+    conn.execute("CREATE TABLE schedule (id INTEGER PRIMARY KEY)")
+    conn.execute("INSERT INTO schedule VALUES (7)")
     conn.commit()
     queue = open_queue(tmp_path)
     queue.put({"n": 0})
     queue.close()
     tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = "
                                                "'table' AND name NOT LIKE 'sqlite_%'")}
-    assert tables == {"inbox", "ack_queue_jobs"}
-    assert conn.execute("SELECT id FROM inbox").fetchall() == [(7,)]
+    assert tables == {"schedule", "ack_queue_jobs"}
+    assert conn.execute("SELECT id FROM schedule").fetchall() == [(7,)]
     conn.close()

@@ -175,8 +175,8 @@ def test_stored_rows_hold_only_job_fields_and_no_secret(tmp_path: Path, queue: J
     [row] = conn.execute("SELECT * FROM schedule").fetchall()
     conn.close()
     assert set(row.keys()) == {
-        "job_id", "scene_id", "updated_at", "intent", "attempts", "next_attempt_at",
-        "last_error", "enqueued_at", "taken"}
+        "id", "scene_id", "updated_at", "intent", "attempts", "next_attempt_at",
+        "last_error", "enqueued_at", "taken", "pq_id"}
     assert row["last_error"] == "GET /library?X-Plex-Token=*** failed"
     [held] = persist_queue_rows(tmp_path)  # what persist-queue holds: which version, no more
     assert held["data"] == {"scene_id": 9, "updated_at": "v"}

@@ -72,7 +72,7 @@ def test_v01_jobs_are_adopted_by_the_first_worker_with_their_meaning(tmp_path: P
     conn.close()
     assert left == []  # v0.1's indexes on persist-queue's table are gone
     taken = worker.take(10, now=T0 + 10**10)
-    assert [job.scene_id for job in taken] == [1, 2, 3, 5, 6]
+    assert [job.scene_id for job in taken] == [6, 1, 2, 3, 5]  # adopted after the hook's
     for job in taken:
         worker.ack(job)
     worker.close()
