@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from sync_queue import layout
 from validation.config import ANY_CERTIFICATE, PlexSyncConfig
 
 PRODUCT = "PlexSync"
@@ -21,7 +22,7 @@ PRODUCT = "PlexSync"
 
 def client_identifier(data_dir: Path) -> str:
     """Kept in the data folder: a changing identifier shows up in Plex as a new device."""
-    path = data_dir / "client_id"
+    path = data_dir / layout.CLIENT_ID
     try:
         value = path.read_text().strip()
         if value:
@@ -45,7 +46,7 @@ def _is_local(url: str) -> bool:
 
 def _prepare_plexapi(config: PlexSyncConfig, data_dir: Path) -> None:
     identifier = client_identifier(data_dir)
-    os.environ["PLEXAPI_CONFIG_PATH"] = str(data_dir / "plexapi.ini")  # a user's own stays out
+    os.environ["PLEXAPI_CONFIG_PATH"] = str(data_dir / layout.PLEXAPI_INI)  # a user's own stays out
     os.environ["PLEXAPI_HEADER_IDENTIFIER"] = identifier
     os.environ["PLEXAPI_HEADER_PRODUCT"] = PRODUCT
     os.environ["PLEXAPI_HEADER_DEVICE_NAME"] = PRODUCT

@@ -2,7 +2,12 @@
 
 It answers "is this Stash version already in Plex?" (scene hash and updated_at), "what did PlexSync
 write to each Plex item last time?" (so preserve_plex_edits can tell a person's edit from its own)
-and "which scenes need a person's attention?" (review, not found, failed).
+and "which scenes need a person's attention?" (review, not found, failed). Beside it, the Stash
+objects each written scene showed (scene_objects: the destroy hooks read it, sync_queue/shown.py).
+
+The caller opens the database (plexsync.db in the data folder: sync_queue/db.py) and hands the
+connection in; it is in autocommit mode, so each write of several statements is one explicit
+transaction.
 """
 
 from __future__ import annotations
@@ -10,17 +15,23 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sync.ownership import Owned
-from sync_queue import shown
 
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS sync_state ("
     "scene_id INTEGER PRIMARY KEY, last_synced_at REAL NOT NULL, "
     "last_sync_status TEXT NOT NULL, plex_item_key TEXT, updated_at REAL NOT NULL)"
+)
+
+_CREATE_OBJECTS = (
+    "CREATE TABLE IF NOT EXISTS scene_objects (kind TEXT NOT NULL, object_id INTEGER NOT NULL, "
+    "scene_id INTEGER NOT NULL, PRIMARY KEY (kind, object_id, scene_id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS scene_objects_scene ON scene_objects (scene_id)",
 )
 
 # Columns added after the first schema; each migration keeps existing rows.
@@ -68,22 +79,22 @@ class SceneRecord:
         return Owned.read(self.written.get(rating_key))
 
 
-def connect(db_path: str) -> sqlite3.Connection:
-    """A connection safe to share with other processes: WAL, and waiting instead of failing."""
-    conn = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA busy_timeout = 30000")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    return conn
+@contextmanager
+def _writing(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction; the write lock is taken first, so a read inside it is current."""
+    with conn:  # commits, or rolls back on an exception
+        conn.execute("BEGIN IMMEDIATE")
+        yield
 
 
 class SyncState:
-    def __init__(self, db_path: str) -> None:
-        self._conn = connect(db_path)
-        with self._conn:
-            self._conn.execute(_CREATE)
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        with _writing(conn):
+            conn.execute(_CREATE)
             self._migrate()
-            shown.create(self._conn)
+            for statement in _CREATE_OBJECTS:
+                conn.execute(statement)
 
     def _migrate(self) -> None:
         have = {row[1] for row in self._conn.execute("PRAGMA table_info(sync_state)")}
@@ -110,7 +121,7 @@ class SyncState:
     ) -> None:
         """refs: the Stash objects the written version shows (sync_queue/shown.py)."""
         now = time.time()
-        with self._conn:
+        with _writing(self._conn):
             self._conn.execute(
                 "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
                 "plex_item_key, updated_at, last_success_at, stash_updated_at, scene_hash, "
@@ -124,14 +135,17 @@ class SyncState:
                 (scene_id, now, SYNCED, plex_item_key, now, now, stash_updated_at, scene_hash,
                  json.dumps({key: owned.to_json() for key, owned in (written or {}).items()})),
             )
-            shown.replace(self._conn, scene_id, refs)
+            self._conn.execute("DELETE FROM scene_objects WHERE scene_id = ?", (scene_id,))
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO scene_objects (kind, object_id, scene_id) VALUES (?, ?, ?)",
+                [(kind, int(object_id), scene_id) for kind, object_id in refs])
 
     def update_status(self, scene_id: int, status: str, detail: dict[str, Any],
                       plex_item_key: str | None = None) -> None:
         """Record an outcome other than success; the last success and what it wrote stay.
         plex_item_key: the item the scene claims although it was not written (a shared one)."""
         now = time.time()
-        with self._conn:
+        with _writing(self._conn):
             self._conn.execute(
                 "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
                 "updated_at, detail, plex_item_key) VALUES (?, ?, ?, ?, ?, ?) "
@@ -159,7 +173,7 @@ class SyncState:
         if not claims:
             return
         now = time.time()
-        with self._conn:
+        with _writing(self._conn):
             for scene_id, written in claims.items():
                 row = self._conn.execute(
                     "SELECT written FROM sync_state WHERE scene_id = ?", (scene_id,)).fetchone()
@@ -215,8 +229,6 @@ class SyncState:
         row = self._conn.execute("SELECT MAX(last_success_at) FROM sync_state").fetchone()
         return row[0] if row else None
 
-    def close(self) -> None:
-        self._conn.close()
 
 
 _COLUMNS = (

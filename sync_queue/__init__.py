@@ -1,2 +1,4 @@
-"""PlexSync's persistent state shared between processes: the job queue, the dead letters,
-the data directory and cross-process locks. Hooks import from here, so nothing heavy."""
+"""The data folder: everything PlexSync keeps between runs and shares between its processes (the
+job queue, dead letters, health, the Plex index cache, notices, the drainer lock and hand-over,
+the package folder); sync_queue/layout.py names every file. Hooks import from here, so the
+modules they use load nothing but the standard library."""

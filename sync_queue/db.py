@@ -1,4 +1,9 @@
-"""SQLite connections that many short-lived processes can share safely."""
+"""The one way PlexSync opens a SQLite database of its data folder.
+
+queue.db, dead_letters.db and plexsync.db are shared by many short-lived processes (hooks, tasks,
+the background worker). Each process opens a database once and hands that connection to every
+store that keeps a table in it (plexsync.db: SyncState, HealthStore, IndexCache).
+"""
 
 from __future__ import annotations
 
@@ -16,12 +21,16 @@ BUSY_TIMEOUT_S = 30.0
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """An autocommit connection in WAL mode that waits for locks instead of failing.
+    """An autocommit connection in WAL mode that waits for locks instead of failing; a write of
+    several statements goes in write_transaction.
 
     synchronous=NORMAL: in WAL mode a commit still survives the process being killed (only a
     power cut can lose the last commits), and hooks then do not wait on an fsync each.
+    check_same_thread=False: the drainer's writer threads run while the main thread uses the
+    stores; every transaction is still issued from one thread.
     """
-    conn = sqlite3.connect(private_file(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn = sqlite3.connect(private_file(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                           check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     _use_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")

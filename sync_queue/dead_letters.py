@@ -2,40 +2,40 @@
 
 One row per scene: a scene that fails again replaces its earlier letter, so a long outage or a
 retried batch that fails again cannot pile up thousands of rows for the same scenes. Stored in
-``<data dir>/dead_letters.db``, next to the queue.
+``<data dir>/dead_letters.db``, next to the queue. A letter keeps its job's Intent, so a retried
+letter asks for what the job asked for (a rewrite stays a rewrite).
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from stash.log import redact
-from sync_queue import db
-from sync_queue.job import Job, cap_error
-from sync_queue.jobs import JobQueue
+from sync_queue import db, layout, legacy
+from sync_queue.job import Intent, Job, cap_error
+from sync_queue.storage import JobStorage
 
-DB_FILE = "dead_letters.db"
-RETRY_REASON = "retry"
 _DAY_S = 86400.0
 
-_CREATE = (
-    "CREATE TABLE IF NOT EXISTS dead_letters ("
+_CREATE_TABLE = (
+    "CREATE TABLE dead_letters ("
     "id INTEGER PRIMARY KEY AUTOINCREMENT, scene_id INTEGER NOT NULL UNIQUE, updated_at TEXT, "
-    "reason TEXT NOT NULL, force INTEGER NOT NULL, error_class TEXT NOT NULL, "
+    "intent INTEGER NOT NULL, error_class TEXT NOT NULL, "
     "message TEXT NOT NULL, attempts INTEGER NOT NULL, failed_at REAL NOT NULL)"
 )
 _CREATE_INDEX = "CREATE INDEX IF NOT EXISTS dead_letters_failed_at ON dead_letters (failed_at)"
 _UPSERT = (
-    "INSERT INTO dead_letters (scene_id, updated_at, reason, force, error_class, message, "
-    "attempts, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scene_id) DO UPDATE SET "
-    "updated_at = excluded.updated_at, reason = excluded.reason, force = excluded.force, "
+    "INSERT INTO dead_letters (scene_id, updated_at, intent, error_class, message, "
+    "attempts, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scene_id) DO UPDATE SET "
+    "updated_at = excluded.updated_at, intent = excluded.intent, "
     "error_class = excluded.error_class, message = excluded.message, "
     "attempts = excluded.attempts, failed_at = excluded.failed_at"
 )
-_COLUMNS = "id, scene_id, updated_at, error_class, message, attempts, failed_at, reason, force"
+_COLUMNS = "id, scene_id, updated_at, error_class, message, attempts, failed_at, intent"
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,11 @@ class DeadLetter:
     message: str
     attempts: int
     failed_at: float
-    reason: str = ""
-    force: bool = False
+    intent: Intent = Intent()
 
 
 def _letter(row: tuple) -> DeadLetter:
-    letter_id, scene_id, updated_at, error_class, message, attempts, failed_at, reason, force = row
+    letter_id, scene_id, updated_at, error_class, message, attempts, failed_at, intent = row
     return DeadLetter(
         id=letter_id,
         scene_id=scene_id,
@@ -61,22 +60,41 @@ def _letter(row: tuple) -> DeadLetter:
         message=message,
         attempts=attempts,
         failed_at=failed_at,
-        reason=reason,
-        force=bool(force),
+        intent=Intent.from_bits(intent),
     )
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    """The table, made or brought up to date; v0.1's said a letter's intent with a free-text
+    reason and a force flag (sync_queue/legacy.py), and is rewritten once."""
+    with db.write_transaction(conn):
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(dead_letters)")}
+        if not columns:
+            conn.execute(_CREATE_TABLE)
+        elif "reason" in columns:
+            rows = conn.execute(
+                "SELECT id, scene_id, updated_at, reason, force, error_class, message, "
+                "attempts, failed_at FROM dead_letters").fetchall()
+            conn.execute("DROP TABLE dead_letters")  # its index goes with it
+            conn.execute(_CREATE_TABLE)
+            conn.executemany(
+                f"INSERT INTO dead_letters (id, scene_id, updated_at, intent, error_class, "
+                f"message, attempts, failed_at) VALUES ({', '.join('?' * 8)})",
+                [(*row[:3], legacy.intent(row[3], bool(row[4])).bits, *row[5:])
+                 for row in rows])
+        conn.execute(_CREATE_INDEX)
 
 
 class DeadLetters:
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
-        self._conn = db.connect(Path(data_dir) / DB_FILE)
-        self._conn.execute(_CREATE)
-        self._conn.execute(_CREATE_INDEX)
+        self._conn = db.connect(Path(data_dir) / layout.DEAD_LETTERS_DB)
+        _create(self._conn)
 
     def add(self, job: Job, *, error_class: str, message: str, now: float | None = None) -> int:
         """Record the job's final failure; returns the letter id (kept for a known scene)."""
         failed_at = time.time() if now is None else now
         values = (
-            job.scene_id, job.updated_at, job.reason, int(job.force), error_class,
+            job.scene_id, job.updated_at, job.intent.bits, error_class,
             cap_error(redact(message)), job.attempts, failed_at,
         )
         with db.write_transaction(self._conn) as conn:
@@ -103,7 +121,7 @@ class DeadLetters:
         ).fetchall()
         return {error_class: int(n) for error_class, n in rows}
 
-    def retry(self, dead_letter_id: int, queue: JobQueue) -> bool:
+    def retry(self, dead_letter_id: int, queue: JobStorage) -> bool:
         """Put one letter's scene back on the queue with no attempts; False if unknown."""
         row = self._conn.execute(
             f"SELECT {_COLUMNS} FROM dead_letters WHERE id = ?", (dead_letter_id,)
@@ -112,18 +130,17 @@ class DeadLetters:
             return False
         return self._requeue([_letter(row)], queue) == 1
 
-    def retry_all(self, queue: JobQueue) -> int:
+    def retry_all(self, queue: JobStorage) -> int:
         """Put every letter's scene back on the queue with no attempts; returns how many."""
         rows = self._conn.execute(f"SELECT {_COLUMNS} FROM dead_letters ORDER BY id").fetchall()
         return self._requeue([_letter(row) for row in rows], queue)
 
-    def _requeue(self, letters: list[DeadLetter], queue: JobQueue) -> int:
+    def _requeue(self, letters: list[DeadLetter], queue: JobStorage) -> int:
         # Queue first, then forget: killed in between, a letter survives next to its job
         # (harmless, the queue ignores a version already waiting) and nothing is lost.
-        for force in (False, True):
-            items = [(x.scene_id, x.updated_at) for x in letters if x.force == force]
-            if items:
-                queue.enqueue_many(items, reason=RETRY_REASON, force=force)
+        for intent in sorted({letter.intent for letter in letters}):
+            queue.enqueue_many([(x.scene_id, x.updated_at) for x in letters if x.intent == intent],
+                               intent)
         removed = 0
         with db.write_transaction(self._conn) as conn:
             for letter in letters:

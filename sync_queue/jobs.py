@@ -1,280 +1,190 @@
-"""JobQueue: the persistent queue of scenes to sync, shared by every PlexSync process.
+"""JobQueue: the JobStorage (sync_queue/storage.py) of ``<data dir>/queue.db``.
 
-Rows live in persist-queue's acknowledging queue (``SQLiteAckQueue``, JSON serializer) in
-``<data dir>/queue.db``. The drainer side (take, ack, retry, release, resume) goes through
-persist-queue. The hook side does not: importing persist-queue costs about 70 ms (it pulls in
-asyncio and logging), which alone would blow a hook's budget, and its ``put`` commits once per
-row, which would make queueing 100,000 scenes take minutes. Hooks therefore insert rows in
-persist-queue's own format with plain ``sqlite3``, one short write transaction per batch.
+Two tables in one file:
+- the schedule (sync_queue/schedule.py), PlexSync's: every job, written by hooks and tasks with
+  the standard library; what persist-queue cannot answer (is this version already waiting, what
+  is due, how many) comes from its indexes;
+- persist-queue's SQLiteAckQueue, used only through its public methods (put, get by id, nack,
+  ack, update, resume_unack_tasks, clear_acked_data, queue): the jobs that failed and wait for
+  another attempt. A job is put there on its first failure; from then on the worker takes it
+  with get, hands it back with nack, and ends it with ack.
 
-Expression indexes over the JSON rows answer "is this version already waiting?" and "what is
-due?" without decoding a single row, so neither cost grows with the queue.
+Why not every job: persist-queue leaves SQLite's ``synchronous`` at FULL and offers no public way
+to change it, so each put, get and ack waits for the disk. Three per job made a first Sync All
+of 10,000 scenes 70% slower (55 s to 92 s here; far worse on a spinning disk), all to repeat what
+the schedule already records. A job that succeeds at once now costs one local commit.
+
+persist-queue's calls and the schedule's transactions cannot share a transaction, so each step
+orders its two writes such that a kill between them leaves at worst a row persist-queue holds
+for no job (an orphan). The worker only asks persist-queue for ids the schedule names, so an
+orphan is never worked on; the next worker's sweep deletes it. Killed between the two writes:
+- take, take_scene: [jobs taken], then ``get``: resume puts both back to waiting.
+- ack: [job deleted], then ``ack``: the job is done; the row an orphan. (The other order would
+  let a resumed job ask for an acknowledged row, which ``get(id)`` hands out again: the job
+  would run twice.)
+- retry, first failure: ``put``, then [retry state, waiting, pq id]: the put is an orphan; the
+  job is still taken, and resumes without this attempt counted.
+- retry, later failure; release: [retry state, waiting], then ``nack``: resume fixes the rest.
+- clear: [schedule emptied], then the sweep: orphans until the next sweep.
+- resume: ``resume_unack_tasks``, [all waiting], sweep: each part may run again.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from stash.log import redact
-from sync_queue import db
-from sync_queue.job import (
-    Job,
-    decode,
-    encode,
-    forced,
-    from_record,
-    new_record,
-    retried,
-    to_record,
-)
+from sync_queue import db, layout, legacy, schedule
+from sync_queue.job import CHANGED, Intent, Job, retried
 
-__all__ = ["Job", "JobQueue"]
-
-DB_FILE = "queue.db"
 _NAME = "jobs"  # persist-queue names its table ack_queue_<name>
-_TABLE = f"`ack_queue_{_NAME}`"
-# persist-queue's AckStatus: 0 inited and 1 ready are waiting, 2 unack is taken, 5 acked.
-TAKEN = 2
-ACKED = 5
-_WAITING = "status < 2"  # a literal, so SQLite can use the partial indexes below
-
-# Must stay identical to persist-queue's SQLiteAckQueue table (checked by a test), because
-# whichever process touches a new data directory first creates it.
-_CREATE_TABLE = (
-    f"CREATE TABLE IF NOT EXISTS {_TABLE} (_id INTEGER PRIMARY KEY AUTOINCREMENT, "
-    "data BLOB, timestamp FLOAT, status INTEGER)"
-)
-_DOC = "CAST(data AS TEXT)"
-_SCENE = f"json_extract({_DOC}, '$.scene_id')"
-_VERSION = f"json_extract({_DOC}, '$.updated_at')"
-_DUE = f"json_extract({_DOC}, '$.next_attempt_at')"
-_ATTEMPTS = f"json_extract({_DOC}, '$.attempts')"
-_CREATE_INDEXES = (
-    f"CREATE INDEX IF NOT EXISTS jobs_waiting_version ON {_TABLE} ({_SCENE}, {_VERSION}) "
-    f"WHERE {_WAITING}",
-    f"CREATE INDEX IF NOT EXISTS jobs_waiting_due ON {_TABLE} ({_DUE}) WHERE {_WAITING}",
-    f"CREATE INDEX IF NOT EXISTS jobs_status ON {_TABLE} (status)",
-)
-_FIND_WAITING = (
-    f"SELECT _id, data FROM {_TABLE} WHERE {_WAITING} AND {_SCENE} = ? AND {_VERSION} IS ? "
-    "LIMIT 1"
-)
-_INSERT = f"INSERT INTO {_TABLE} (data, timestamp, status) VALUES (?, ?, 0)"
-_DUE_IDS = f"SELECT _id FROM {_TABLE} WHERE {_WAITING} AND {_DUE} <= ? ORDER BY _id LIMIT ?"
-# Thousands of rows per write transaction keep a Sync All fast, yet a hook waiting behind it
-# waits for one chunk (tens of milliseconds), not for the whole library.
-_CHUNK = 2000
 
 
 class JobQueue:
-    """The queue in ``<data_dir>/queue.db``; one instance per thread.
-
-    Any process may enqueue, count or drop. Only the drainer, while holding the drainer lock,
-    may take, ack, retry, release and resume_abandoned.
-    """
+    """One instance per thread. Any process may enqueue, count and list; only the holder of
+    the drainer lock may take, ack, retry, release, resume_abandoned and clear."""
 
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
         self._dir = Path(data_dir)
-        self._conn = db.connect(self._dir / DB_FILE)
-        self._conn.execute(_CREATE_TABLE)
-        for statement in _CREATE_INDEXES:
+        self._conn = db.connect(self._dir / layout.QUEUE_DB)
+        for statement in schedule.CREATE:
             self._conn.execute(statement)
-        self._ack_queue: Any = None
+        self._persist_queue: Any = None
+        self._acked = False  # rows acknowledged since persist-queue last deleted them
 
-    def _acks(self) -> Any:
-        """persist-queue's view of the same table, opened on first use by the drainer."""
-        if self._ack_queue is None:
+    def _pq(self) -> Any:
+        """persist-queue's queue in the same file, opened on first use by the worker (the
+        import alone costs a hook's budget)."""
+        if self._persist_queue is None:
             from persistqueue import SQLiteAckQueue
             from persistqueue.serializers import json as json_serializer
 
-            self._ack_queue = SQLiteAckQueue(
-                str(self._dir),
-                name=_NAME,
-                db_file_name=DB_FILE,
-                # A hook or task opening the queue must never hand a running drainer's jobs
-                # back out: only resume_abandoned does that, under the drainer lock.
-                auto_resume=False,
-                serializer=json_serializer,
-                timeout=db.BUSY_TIMEOUT_S,
-            )
-            # As on every other connection (db.connect): persist-queue leaves synchronous at
-            # FULL, so each take and each ack waited for an fsync, longer than a Plex write.
-            for conn in {self._ack_queue._getter, self._ack_queue._putter}:
-                conn.execute("PRAGMA synchronous = NORMAL")
-        return self._ack_queue
+            self._persist_queue = SQLiteAckQueue(
+                str(self._dir), name=_NAME, db_file_name=layout.QUEUE_DB,
+                # Only resume_abandoned hands taken jobs back, under the drainer lock: a
+                # process opening the queue cannot tell a dead worker's jobs from a live one's.
+                auto_resume=False, serializer=json_serializer, timeout=db.BUSY_TIMEOUT_S)
+        return self._persist_queue
 
     # -- any process ---------------------------------------------------------------------
 
-    def enqueue(
-        self, scene_id: int, updated_at: str | None, *, reason: str = "hook", force: bool = False
-    ) -> bool:
-        """Queue one scene version; False when the same version is already waiting."""
-        return self.enqueue_many([(scene_id, updated_at)], reason=reason, force=force) == 1
+    def enqueue(self, scene_id: int, updated_at: str | None, intent: Intent = CHANGED) -> bool:
+        return self.enqueue_many([(scene_id, updated_at)], intent) == 1
 
-    def enqueue_many(
-        self, items: Iterable[tuple[int, str | None]], *, reason: str, force: bool = False
-    ) -> int:
-        """Queue many scene versions; returns how many new jobs were added.
-
-        A version already waiting is not added again; with ``force`` the waiting job becomes
-        forced instead. A job currently taken does not count: the edit gets its own job.
-        """
+    def enqueue_many(self, items: Iterable[tuple[int, str | None]],
+                     intent: Intent = CHANGED) -> int:
         batch = list(items)
-        added = 0
-        for start in range(0, len(batch), _CHUNK):
-            added += self._enqueue_chunk(batch[start : start + _CHUNK], reason, force)
-        return added
-
-    def _enqueue_chunk(
-        self, items: list[tuple[int, str | None]], reason: str, force: bool
-    ) -> int:
         now = time.time()
-        seen: set[tuple[int, str | None]] = set()
-        added = 0
-        with db.write_transaction(self._conn) as conn:
-            for scene_id, updated_at in items:
-                key = (int(scene_id), updated_at)
-                if key in seen:
-                    continue
-                seen.add(key)
-                waiting = conn.execute(_FIND_WAITING, key).fetchone()
-                if waiting is None:
-                    record = new_record(key[0], updated_at, reason, force, now)
-                    conn.execute(_INSERT, (encode(record), now))
-                    added += 1
-                elif force:
-                    _force_waiting(conn, waiting[0], decode(waiting[1]))
-        return added
-
-    def next_due_at(self) -> float | None:
-        """When the earliest waiting job is due (possibly already past); None if none wait."""
-        row = self._conn.execute(f"SELECT MIN({_DUE}) FROM {_TABLE} WHERE {_WAITING}").fetchone()
-        return None if row[0] is None else float(row[0])
+        return sum(schedule.add(self._conn, batch[start:start + schedule.CHUNK], intent, now)
+                   for start in range(0, len(batch), schedule.CHUNK))
 
     def counts(self, now: float | None = None) -> dict[str, int]:
-        """waiting (due or not), due, retrying (tried before and not due yet) and taken."""
-        now = time.time() if now is None else now
-        row = self._conn.execute(
-            f"SELECT COALESCE(SUM({_WAITING}), 0), "
-            f"COALESCE(SUM({_WAITING} AND {_DUE} <= :now), 0), "
-            f"COALESCE(SUM({_WAITING} AND {_ATTEMPTS} > 0 AND {_DUE} > :now), 0), "
-            f"COALESCE(SUM(status = {TAKEN}), 0) FROM {_TABLE}",
-            {"now": now},
-        ).fetchone()
-        return dict(zip(("waiting", "due", "retrying", "taken"), map(int, row), strict=True))
+        return schedule.counts(self._conn, time.time() if now is None else now)
+
+    def next_due_at(self) -> float | None:
+        return schedule.next_due_at(self._conn)
 
     def waiting(self) -> list[Job]:
-        """Every waiting job in queue order (decodes them all: for reports, not hot paths)."""
-        rows = self._conn.execute(
-            f"SELECT _id, data FROM {_TABLE} WHERE {_WAITING} ORDER BY _id"
-        ).fetchall()
-        return [from_record(job_id, decode(data)) for job_id, data in rows]
+        return schedule.waiting(self._conn)
 
     def scene_jobs(self, scene_id: int) -> list[Job]:
-        """The waiting jobs of one scene, in queue order."""
-        rows = self._conn.execute(
-            f"SELECT _id, data FROM {_TABLE} WHERE {_WAITING} AND {_SCENE} = ? ORDER BY _id",
-            (int(scene_id),),
-        ).fetchall()
-        return [from_record(job_id, decode(data)) for job_id, data in rows]
+        return schedule.waiting(self._conn, scene_id)
 
-    def drop_scene(self, scene_id: int) -> int:
-        """Remove every waiting job of a scene (it was deleted from Stash)."""
-        cursor = self._conn.execute(
-            f"DELETE FROM {_TABLE} WHERE {_WAITING} AND {_SCENE} = ?", (int(scene_id),)
-        )
-        return cursor.rowcount
-
-    def clear(self) -> int:
-        """Remove every job, waiting or taken; a drainer's later ack of a removed job is a no-op."""
-        return self._conn.execute(f"DELETE FROM {_TABLE} WHERE status <= {TAKEN}").rowcount
-
-    # -- the drainer, holding the drainer lock ---------------------------------------------
+    # -- the holder of the drainer lock ------------------------------------------------------
 
     def take(self, limit: int, now: float | None = None) -> list[Job]:
-        """Up to ``limit`` due jobs in queue order, marked taken.
-
-        Jobs not due yet are neither returned nor touched: they keep their place, and a
-        drainer finding nothing due should sleep until next_due_at().
-        """
-        now = time.time() if now is None else now
-        return self._take([row[0] for row in self._conn.execute(_DUE_IDS, (now, limit))])
+        return self._take(schedule.due(self._conn, time.time() if now is None else now, limit))
 
     def take_scene(self, scene_id: int) -> list[Job]:
-        """Every waiting job of one scene, due or not, marked taken: a person asked for this
-        scene now (Sync now in Stash's web UI)."""
-        return self._take([job.id for job in self.scene_jobs(scene_id)])
+        return self._take([job.id for job in schedule.waiting(self._conn, scene_id)])
 
     def _take(self, job_ids: list[int]) -> list[Job]:
+        """[claimed], then get: the order every take keeps (see the module's docstring)."""
+        if self._acked:  # once per batch, not once per ack: each is a write of its own
+            self._pq().clear_acked_data(max_delete=0, keep_latest=0)
+            self._acked = False
         if not job_ids:
             return []
-        from persistqueue.exceptions import Empty
-
-        acks = self._acks()
-        taken: list[Job] = []
-        for job_id in job_ids:
-            try:
-                row = acks.get(block=False, id=job_id, raw=True)
-            except Empty:
-                continue  # dropped (scene deleted, queue cleared) since the query above
-            taken.append(from_record(row["pqid"], row["data"]))
-        return taken
+        claimed = schedule.claim(self._conn, job_ids)
+        for _, held_as in claimed:
+            if held_as is not None:
+                self._pq().get(block=False, id=held_as)
+        return [job for job, _ in claimed]
 
     def ack(self, job: Job) -> None:
-        """The job is done: it never comes back, and its row is deleted."""
-        acks = self._acks()
-        acks.ack(id=job.id)
-        _delete_acked(acks)
+        with db.write_transaction(self._conn) as conn:
+            held_as = schedule.pq_id(conn, job.id)
+            schedule.forget(conn, job.id)
+        if held_as is not None:
+            self._pq().ack(id=held_as)
+            self._acked = True
 
-    def retry(
-        self, job: Job, *, error: str, next_attempt_at: float, count_attempt: bool = True
-    ) -> Job:
-        """Back to waiting in its place, due again at ``next_attempt_at``, with attempts + 1
-        (unless ``count_attempt`` is False: a failure that is not this job's fault)."""
-        updated = retried(
-            job, error=redact(error), next_attempt_at=next_attempt_at, count_attempt=count_attempt
-        )
-        acks = self._acks()
-        # Retry state first: killed between the two, the job is still taken and comes back
-        # through resume_abandoned with its retry state already saved.
-        acks.update(to_record(updated), id=job.id)
-        acks.nack(id=job.id)
+    def retry(self, job: Job, *, error: str, next_attempt_at: float,
+              count_attempt: bool = True) -> Job:
+        updated = retried(job, error=redact(error), next_attempt_at=next_attempt_at,
+                          count_attempt=count_attempt)
+        held_as = schedule.pq_id(self._conn, job.id)
+        if held_as is None:
+            held_as = self._pq().put(_payload(job))
+            schedule.put_back(self._conn, updated, held_as)
+        else:
+            self._put_back(updated, held_as)
         return updated
 
     def release(self, job: Job) -> None:
-        """Back to waiting unchanged (circuit open, or handing over to another drainer)."""
-        self._acks().nack(id=job.id)
+        self._put_back(job, schedule.pq_id(self._conn, job.id))
+
+    def _put_back(self, job: Job, held_as: int | None) -> None:
+        schedule.put_back(self._conn, job, held_as)
+        if held_as is not None:
+            self._pq().nack(id=held_as)
 
     def resume_abandoned(self) -> int:
-        """Jobs left taken by a drainer that died go back to waiting; returns how many.
-
-        Only the drainer lock holder may call this: it cannot tell a dead drainer's jobs from
-        a live one's.
-        """
-        acks = self._acks()
-        abandoned = int(acks.unack_count())
-        acks.resume_unack_tasks()
-        _delete_acked(acks)  # acked just before a kill, not yet deleted
+        pq = self._pq()
+        abandoned = schedule.counts(self._conn, time.time())["taken"]
+        pq.resume_unack_tasks()
+        schedule.put_back_all(self._conn)
+        self._sweep(pq)
         return abandoned
 
+    def clear(self) -> int:
+        cleared = self._conn.execute("DELETE FROM schedule").rowcount
+        self._sweep(self._pq(), adopt=False)
+        return cleared
+
+    def _sweep(self, pq: Any, adopt: bool = True) -> None:
+        """Rows persist-queue holds for no job: an orphan of a killed step is acknowledged (and
+        deleted); a job v0.1 queued is adopted into the schedule, and its row rewritten as this
+        version's, so that once it is done it is never adopted again (Clear Queue does not
+        adopt: those jobs go too)."""
+        legacy.drop_indexes(self._conn)
+        pq.clear_acked_data(max_delete=0, keep_latest=0)
+        held = schedule.held(self._conn)
+        rows = [(row["id"], row["data"]) for row in pq.queue()]
+        v01 = [(pq_id, data) for pq_id, data in rows
+               if legacy.is_job(data) and (adopt or pq_id in held)]
+        schedule.adopt(self._conn, [legacy.job(pq_id, data) for pq_id, data in v01
+                                    if pq_id not in held])
+        for pq_id, data in v01:
+            pq.update(_payload(legacy.job(pq_id, data)), id=pq_id)
+        held |= {pq_id for pq_id, _ in v01}
+        for pq_id, _ in rows:
+            if pq_id not in held:
+                pq.ack(id=pq_id)
+        pq.clear_acked_data(max_delete=0, keep_latest=0)
+        self._acked = False
+
     def close(self) -> None:
-        if self._ack_queue is not None:
-            self._ack_queue.close()
-            self._ack_queue = None
+        if self._persist_queue is not None:
+            self._persist_queue.close()
+            self._persist_queue = None
         self._conn.close()
 
 
-def _force_waiting(conn: sqlite3.Connection, job_id: int, record: dict[str, Any]) -> None:
-    if not record.get("force"):
-        data = encode(forced(record))
-        conn.execute(f"UPDATE {_TABLE} SET data = ? WHERE _id = ?", (data, job_id))
-
-
-def _delete_acked(acks: Any) -> None:
-    # persist-queue keeps acked rows until told; 0 means no limit on either side.
-    acks.clear_acked_data(max_delete=0, keep_latest=0)
+def _payload(job: Job) -> dict[str, Any]:
+    """What persist-queue holds of a job: which version it is (the rest is the schedule's)."""
+    return {"scene_id": job.scene_id, "updated_at": job.updated_at}

@@ -20,6 +20,7 @@ from sync.item import PlexItem
 from sync.matching import PathIndex, Recommendation, match
 from sync.plan import plan
 from sync.state import SyncState
+from sync_queue.job import RECHECK
 from tasks.sync import plex_trouble, run_draining
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
@@ -128,8 +129,8 @@ def reconcile(plugin_input: PluginInput) -> str:
         for finding in missing[:20]:
             files = [f.path for f in finding.scene.files[:1]]
             log.info(f"scene {finding.scene.id} has no Plex item: {files}")
-        # Forced: a person's edit in Plex or a rename in Stash leaves the scene hash unchanged.
-        services.stores.queue.enqueue_many(differing, reason="reconcile", force=True)
+        # Recheck: a person's edit in Plex or a rename in Stash leaves the scene hash unchanged.
+        services.stores.queue.enqueue_many(differing, RECHECK)
         return (f"reconcile: {len(differing)} scene(s) differ from Plex and were queued; "
                 f"{len(missing)} have no Plex item")
 

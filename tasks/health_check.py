@@ -11,10 +11,11 @@ from stash.protocol import PluginInput, UserError
 from sync.matching import PathIndex, name_key
 from sync.paths import normalize, to_plex
 from sync.state import REVIEW, SyncState
+from sync_queue import packages
 from sync_queue.datadir import resolve_data_dir
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
-from worker import defunct, deps
+from worker import defunct
 from worker.index import Index
 from worker.outage import classify
 from worker.ports import PlexPort, StashPort
@@ -104,7 +105,7 @@ def health_check(plugin_input: PluginInput) -> dict[str, Any]:
     if config.actor_photos:
         _actor_photos(report, config, plugin_input.connection.base_url)
     data_dir = resolve_data_dir(config.data_dir, plugin_input.connection.config_dir)
-    report.add("packages", True, deps.summary(data_dir))
+    report.add("packages", True, packages.summary(data_dir))
     _workers(report, data_dir)
     _plex_checks(report, config, data_dir, stash)
     ok = all(check["ok"] for check in report.checks)

@@ -12,10 +12,11 @@ from stash import light, log
 from stash.protocol import HookEvent, PluginInput, ProtocolError, UserError
 from stash.queries import HOOK_RELATED, HOOK_SCENE, HOOK_SETTINGS
 from stash.version import too_old
-from sync_queue import shown
+from sync_queue import notices, packages, shown
 from sync_queue.datadir import resolve_data_dir
+from sync_queue.job import CHANGED, NEW_SCENE
 from sync_queue.jobs import JobQueue
-from worker import deps, notices
+from worker import deps
 from worker.spawn import ensure_drainer
 
 # The scene filter that finds the scenes showing a renamed object. (Stash fires Movie.Update.Post
@@ -82,13 +83,13 @@ def handle_hook(plugin_input: PluginInput) -> str:
     if scenes is None:  # deleted: its id matches nothing in Stash any more
         kind = event.type.split(".")[0].lower()
         scenes = shown.scenes_showing(data_dir, kind, event.id)
-    reason = "create" if event.type == "Scene.Create.Post" else "update"
+    intent = NEW_SCENE if event.type == "Scene.Create.Post" else CHANGED
     queue = JobQueue(str(data_dir))
     try:
-        queued = queue.enqueue_many(scenes, reason=reason)
+        queued = queue.enqueue_many(scenes, intent)
     finally:
         queue.close()
-    absent = deps.use_own_packages(data_dir)
+    absent = packages.use_own_packages(data_dir)
     if absent:
         # The change is safe in the queue; a worker could only die on its first import.
         log.warning(deps.missing_message(absent, data_dir) + "; changes are queued until then")

@@ -10,8 +10,9 @@ from stash import log
 from stash.protocol import PluginInput, UserError
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
+from sync_queue.handover import take_over
 from sync_queue.jobs import JobQueue
-from worker.process import take_over
+from sync_queue.storage import JobStorage
 from worker.services import stash_port
 from worker.spawn import ensure_drainer
 
@@ -21,12 +22,13 @@ def data_dir_of(plugin_input: PluginInput) -> Path:
     return resolve_data_dir(settings.get("data_dir"), plugin_input.connection.config_dir)
 
 
-def requeue(plugin_input: PluginInput, move: Callable[[DeadLetters, JobQueue], int]
+def requeue(plugin_input: PluginInput, move: Callable[[DeadLetters, JobStorage], int]
             ) -> tuple[int, int, str]:
     """Dead letters back onto the queue (`move` picks and moves them) and a worker started for
     them: (how many moved, how many are left, the message logged)."""
     data_dir = data_dir_of(plugin_input)
-    queue, dead = JobQueue(str(data_dir)), DeadLetters(str(data_dir))
+    queue: JobStorage = JobQueue(str(data_dir))
+    dead = DeadLetters(str(data_dir))
     try:
         moved = move(dead, queue)
         left = dead.count()

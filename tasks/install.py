@@ -17,11 +17,11 @@ from pathlib import Path
 from stash import light, log
 from stash.protocol import Connection, UserError
 from stash.queries import PLUGIN_SETTINGS
+from sync_queue import layout, packages
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.lock import FileLock
 from worker import deps
 
-LOCK_NAME = "packages.lock"
 LOCK_WAIT = 900.0  # another task's install, which pip bounds with its own network timeouts
 PIP_TIMEOUT = 1800.0
 # Read by pip itself (an older pip ignores those it does not know, unlike command-line options).
@@ -43,37 +43,38 @@ def data_dir_from_stash(connection: Connection) -> Path:
 
 def ensure_packages(connection: Connection) -> None:
     """Make every package importable for this task, installing them if need be."""
-    if not deps.missing():
+    if not packages.missing():
         return
     data_dir = data_dir_from_stash(connection)
-    if not deps.use_own_packages(data_dir):
+    if not packages.use_own_packages(data_dir):
         return
-    lock = FileLock(data_dir / LOCK_NAME)
+    lock = FileLock(data_dir / layout.PACKAGES_LOCK)
     if not lock.acquire(LOCK_WAIT):
         raise UserError("another PlexSync task has been installing PlexSync's Python packages "
                         f"for {LOCK_WAIT / 60:.0f} minutes; run this task again once it is done")
     try:
         # Another process may have finished an install while this one waited for the lock.
-        if deps.use_own_packages(data_dir):
+        if packages.use_own_packages(data_dir):
             _install(data_dir)
     finally:
         lock.release()
-    absent = deps.use_own_packages(data_dir)
+    absent = packages.use_own_packages(data_dir)
     if absent:
-        raise UserError(f"pip installed PlexSync's Python packages into {deps.site_dir(data_dir)}"
-                        f" but {deps.pip_names(absent)} still cannot be imported; run: "
+        raise UserError("pip installed PlexSync's Python packages into "
+                        f"{packages.site_dir(data_dir)} but {deps.pip_names(absent)} still "
+                        "cannot be imported; run: "
                         f"{deps.install_command(data_dir)}")
 
 
 def _install(data_dir: Path) -> None:
-    target = deps.site_dir(data_dir)
-    partial = target.with_name(target.name + ".partial")
+    target = packages.site_dir(data_dir)
+    partial = target.with_name(target.name + layout.PARTIAL)
     # Left by an interrupted install, or a folder that lacks packages (an incomplete manual
     # install): under the lock, neither is anyone's to keep.
     shutil.rmtree(partial, ignore_errors=True)
     shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    log.info(f"installing PlexSync's Python packages ({deps.pip_names(list(deps.REQUIRED))}) "
+    log.info(f"installing PlexSync's Python packages ({deps.pip_names(list(packages.REQUIRED))}) "
              f"into {target}; this takes a minute")
     command = [sys.executable, "-m", "pip", "install", "--prefer-binary", "--target",
                str(partial), "-r", str(deps.REQUIREMENTS)]

@@ -16,7 +16,7 @@ from sync.matching import Match, decide, match
 from sync.paths import to_plex
 from sync.state import SceneRecord
 from sync_queue.dead_letters import DeadLetter
-from sync_queue.jobs import Job
+from sync_queue.job import Job
 from validation.scene import Scene
 from worker.index import Index
 from worker.outage import classify

@@ -16,10 +16,13 @@ from sync.failure import COVER_PENDING
 from sync.matching import Candidate, IndexEntry, Recommendation
 from sync.state import NOT_FOUND, REVIEW, SYNCED
 from sync_queue.dead_letters import DeadLetter
-from sync_queue.jobs import Job
+from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, REWRITE, Intent, Job
 from tasks.scene_facts import PlexView, SceneFacts
 
 Answer = dict[str, Any]
+# What a queued job asks for, as the Plex tab names it.
+_ASKS = {CHANGED: "changed in Stash", NEW_SCENE: "new in Stash", RECHECK: "compare with Plex",
+         REWRITE: "write every field"}
 
 
 def describe(facts: SceneFacts, plex_url: str, now: float) -> Answer:
@@ -125,8 +128,16 @@ def _last_written(facts: SceneFacts) -> Answer | None:
 
 
 def _job(job: Job) -> Answer:
-    return {"reason": job.reason, "enqueued_at": job.enqueued_at, "attempts": job.attempts,
+    return {"asks": asks(job.intent), "enqueued_at": job.enqueued_at, "attempts": job.attempts,
             "next_attempt_at": job.next_attempt_at, "last_error": job.last_error}
+
+
+def asks(intent: Intent) -> str:
+    """A named intent by its name; a joined one (a hook's and Reconcile's) by its flags."""
+    named = _ASKS.get(intent)
+    if named is not None:
+        return named
+    return ", ".join(name.replace("_", " ") for name, wanted in intent._asdict().items() if wanted)
 
 
 def _letter(letter: DeadLetter) -> Answer:

@@ -1,6 +1,6 @@
 """Sync now (the Plex tab): write one scene at once, in the foreground, and say what happened.
 
-The scene is queued (forced: compared with Plex now, whatever the record says) and written by
+The scene is queued (RECHECK: compared with Plex now, whatever the record says) and written by
 the same batch the background worker runs, after the worker hands the queue over, as every
 writing task does: only one process ever writes, and a failure is retried or dead-lettered like
 any other. Other queued scenes are left to the background worker, restarted afterwards.
@@ -13,6 +13,7 @@ from typing import Any
 
 from stash import log
 from stash.protocol import Connection, PluginInput
+from sync_queue.job import RECHECK
 from tasks.scene_facts import scene_id_arg, stash_scene
 from tasks.scene_status import status_of
 from tasks.sync import holding_the_queue, kept, summary
@@ -20,8 +21,6 @@ from worker.loop import Drain
 from worker.services import Services, open_services
 from worker.spawn import ensure_drainer
 from worker.tally import Tally
-
-REASON = "sync_now"
 
 
 def scene_sync(plugin_input: PluginInput) -> dict[str, Any]:
@@ -44,7 +43,7 @@ def scene_sync(plugin_input: PluginInput) -> dict[str, Any]:
 def write_now(services: Services, scene_id: int, connection: Connection) -> Tally:
     queue = services.stores.queue
     scene = stash_scene(services.stash, scene_id)
-    queue.enqueue(scene.id, scene.updated_at, reason=REASON, force=True)
+    queue.enqueue(scene.id, scene.updated_at, RECHECK)
     with holding_the_queue(services, "try again", "the change is"):
         drain = Drain(services)
         drain.begin()  # as every holder of the lock does first: a dead process's jobs go back

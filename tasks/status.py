@@ -9,7 +9,7 @@ from typing import Any
 from stash import log
 from stash.protocol import PluginInput
 from sync.state import NOT_FOUND, REVIEW
-from worker.health import HealthStore
+from sync_queue.health import HealthStore
 from worker.outage import classify
 from worker.ports import PlexPort
 from worker.services import Services, open_services

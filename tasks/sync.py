@@ -14,10 +14,11 @@ from stash.protocol import PluginInput, UserError
 from sync import freshness
 from sync.failure import Failure, Kind
 from sync.recent import recent_filter
-from sync_queue.jobs import JobQueue
+from sync_queue.handover import take_over
+from sync_queue.job import CHANGED, REWRITE, Intent
+from sync_queue.storage import JobStorage
 from worker.loop import Drain, StepKind, pause
 from worker.outage import StopDrain, classify
-from worker.process import take_over
 from worker.services import Services, open_services
 from worker.spawn import ensure_drainer
 from worker.tally import Tally
@@ -52,7 +53,7 @@ def _what(failure: Failure) -> str:
     return failure.message
 
 
-def kept(queue: JobQueue, failure: Failure) -> str:
+def kept(queue: JobStorage, failure: Failure) -> str:
     """What becomes of the queued changes, said after what went wrong."""
     left = queue.counts()["waiting"]
     when = {Kind.TRANSIENT: "when Plex answers (the background worker keeps trying)",
@@ -61,7 +62,7 @@ def kept(queue: JobQueue, failure: Failure) -> str:
     return f"{left} queued change(s) are kept and will be written {when}"
 
 
-def plex_trouble(queue: JobQueue, exc: Exception) -> UserError | None:
+def plex_trouble(queue: JobStorage, exc: Exception) -> UserError | None:
     """A task's one message for Plex being down or wrongly set up before it could compare
     anything (Reconcile, Preview); None for anything else (a bug, or Stash's own failure),
     which keeps its own handling."""
@@ -157,23 +158,23 @@ def run_draining(plugin_input: PluginInput, enqueue: Callable[[Services], str] |
         services.close()
 
 
-def _queue_versions(services: Services, versions: list[tuple[int, str]], *, force: bool,
-                    reason: str) -> str:
-    """Queue the scenes whose current version is not yet in Plex (all of them with force)."""
+def _queue_versions(services: Services, versions: list[tuple[int, str]], intent: Intent) -> str:
+    """Queue the scenes whose current version is not yet in Plex (all of them when the intent
+    is to recheck)."""
     total = len(versions)
-    if not force:
+    if not intent.recheck:
         known = services.stores.state.versions([scene_id for scene_id, _ in versions])
         settings = services.config.plan_fingerprint()
         versions = [(sid, updated) for sid, updated in versions if not freshness.in_plex(
             known.get(sid), settings=settings, updated_at=updated)]
-    services.stores.queue.enqueue_many(versions, reason=reason, force=force)
+    services.stores.queue.enqueue_many(versions, intent)
     return f"{total - len(versions)} of {total} scene(s) already current in Plex"
 
 
 def sync_all(plugin_input: PluginInput, *, force: bool = False) -> str:
     def enqueue(services: Services) -> str:
-        return _queue_versions(services, services.stash.scene_versions(), force=force,
-                               reason="sync_all_force" if force else "sync_all")
+        return _queue_versions(services, services.stash.scene_versions(),
+                               REWRITE if force else CHANGED)
 
     return run_draining(plugin_input, enqueue)
 
@@ -194,7 +195,7 @@ def sync_recent(plugin_input: PluginInput) -> str:
     def enqueue(services: Services) -> str:
         scene_filter = recent_filter(services.stash.latest_update(), hours)
         versions = services.stash.scene_versions(scene_filter) if scene_filter else []
-        return _queue_versions(services, versions, force=False, reason="sync_recent")
+        return _queue_versions(services, versions, CHANGED)
 
     return run_draining(plugin_input, enqueue)
 

@@ -8,17 +8,19 @@ log) like a person would, and kills it at teardown.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sync_queue import db
+import pytest
+
+from sync_queue import db, layout
 from sync_queue.dead_letters import DeadLetter, DeadLetters
-from sync_queue.job import decode, encode
-from sync_queue.jobs import DB_FILE, JobQueue
+from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample, build_sample
@@ -26,10 +28,6 @@ from tests.doubles.stash import StashDouble
 from tests.plugin_run import LEVELS, ROOT, PluginRun, run_plugin
 
 PLUGIN_ID = "plexsync"
-LOCK_FILE = "drainer.lock"
-PID_FILE = "drainer.pid"
-LOG_FILE = "drainer.log"
-HANDOVER_FILE = "handover"
 POLL = 0.02
 # Jobs with no drainer at all (none holding the lock, none starting) for this long will never
 # drain. A drainer still importing counts as starting where /proc shows it (Linux); elsewhere
@@ -118,19 +116,13 @@ class Harness:
     def make_due(self) -> int:
         """Brings every waiting job's next attempt forward to now, as if its delay had passed;
         returns how many. The queue is the data folder's observable state, like the handover
-        file: a test need not wait out a retry schedule of minutes."""
-        if not (self.data_dir / DB_FILE).exists():
+        file: a test need not wait out a retry schedule of minutes (sync_queue/schedule.py)."""
+        if not (self.data_dir / layout.QUEUE_DB).exists():
             return 0
-        conn = db.connect(self.data_dir / DB_FILE)
+        conn = db.connect(self.data_dir / layout.QUEUE_DB)
         try:
-            with db.write_transaction(conn):
-                rows = conn.execute("SELECT _id, data FROM `ack_queue_jobs` "
-                                    "WHERE status < 2").fetchall()
-                for job_id, data in rows:
-                    record = {**decode(data), "next_attempt_at": time.time()}
-                    conn.execute("UPDATE `ack_queue_jobs` SET data = ? WHERE _id = ?",
-                                 (encode(record), job_id))
-            return len(rows)
+            return conn.execute("UPDATE schedule SET next_attempt_at = ? WHERE taken = 0",
+                                (time.time(),)).rowcount
         finally:
             conn.close()
 
@@ -145,7 +137,7 @@ class Harness:
 
     def drainer_log(self) -> str:
         try:
-            return (self.data_dir / LOG_FILE).read_text(errors="replace")
+            return (self.data_dir / layout.DRAINER_LOG).read_text(errors="replace")
         except FileNotFoundError:
             return ""
 
@@ -153,7 +145,7 @@ class Harness:
         """Whether some process holds the drainer lock (probing takes it for an instant)."""
         if not self.data_dir.is_dir():
             return False
-        lock = FileLock(self.data_dir / LOCK_FILE)
+        lock = FileLock(self.data_dir / layout.DRAINER_LOCK)
         if lock.acquire(0):
             lock.release()
             return False
@@ -182,7 +174,7 @@ class Harness:
                 if empty and not busy:
                     return
                 if empty and stop_drainer and not asked:
-                    (self.data_dir / HANDOVER_FILE).write_text(str(os.getpid()))
+                    (self.data_dir / layout.HANDOVER).write_text(str(os.getpid()))
                     asked = True
                 now = time.monotonic()
                 unattended_since = None if busy else unattended_since or now
@@ -195,7 +187,7 @@ class Harness:
                 time.sleep(POLL)
         finally:
             if asked:
-                (self.data_dir / HANDOVER_FILE).unlink(missing_ok=True)
+                (self.data_dir / layout.HANDOVER).unlink(missing_ok=True)
 
     def drainer_starting(self) -> bool:
         """Whether a drainer process runs here, perhaps one a hook started that is still
@@ -237,7 +229,7 @@ class Harness:
     def drainer_pid(self) -> int | None:
         """The pid of the drainer that last took the lock, if it is still alive."""
         try:
-            pid = int((self.data_dir / PID_FILE).read_text().strip())
+            pid = int((self.data_dir / layout.DRAINER_PID).read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
         return pid if _is_live_drainer(pid) else None
@@ -252,6 +244,51 @@ class Harness:
                 os.kill(pid, signal.SIGKILL)
         self.wait_until(lambda: not any(_alive(pid) for pid in pids), timeout,
                         f"drainers {sorted(pids)} gone")
+
+
+def persist_queue_rows(data_dir: Path) -> list[dict[str, Any]]:
+    """What persist-queue holds in a data folder (id, data, timestamp, status of each row),
+    read through its public API."""
+    from persistqueue import SQLiteAckQueue
+    from persistqueue.serializers import json as json_serializer
+
+    library = SQLiteAckQueue(str(data_dir), name="jobs", db_file_name=layout.QUEUE_DB,
+                             auto_resume=False, serializer=json_serializer)
+    try:
+        return library.queue()
+    finally:
+        library.close()
+
+
+class Killed(BaseException):
+    """The process ends here: nothing catches it, nothing after it runs."""
+
+
+@contextlib.contextmanager
+def killed_at(method: str, call: int = 1, after: bool = False) -> Iterator[None]:
+    """persist-queue's ``method`` kills the process on its ``call``-th call, before it runs
+    (or right ``after``): the queue's steps interrupted between their writes
+    (tests/test_queue_crash.py)."""
+    from persistqueue import SQLiteAckQueue
+
+    original = getattr(SQLiteAckQueue, method)
+    calls = 0
+
+    @functools.wraps(original)
+    def dying(self: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == call and not after:
+            raise Killed(method)
+        result = original(self, *args, **kwargs)
+        if calls == call:
+            raise Killed(method)
+        return result
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SQLiteAckQueue, method, dying)
+        with pytest.raises(Killed):
+            yield
 
 
 def readable(line: str) -> str:

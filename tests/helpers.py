@@ -23,6 +23,7 @@ import yaml
 
 from plex.client import PlexClient
 from stash import queries
+from sync_queue import layout
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
@@ -124,20 +125,23 @@ class Started:
 
 
 def queue_rows(harness: Harness) -> list[tuple[int, dict[str, Any]]]:
-    """(status, job) of every row in queue.db that is not acknowledged, read raw."""
-    path = harness.data_dir / "queue.db"
+    """(1 if taken else 0, job) of every job in queue.db, waiting or taken, read raw from the
+    schedule (sync_queue/schedule.py)."""
+    path = harness.data_dir / layout.QUEUE_DB
     if not path.exists():
         return []
     conn = sqlite3.connect(path, timeout=10)
+    conn.row_factory = sqlite3.Row
     try:
-        rows = conn.execute("SELECT status, data FROM ack_queue_jobs WHERE status < 5").fetchall()
-    except sqlite3.OperationalError as exc:  # the first process to open it creates the table
+        rows = conn.execute("SELECT taken, scene_id, updated_at, intent, attempts, last_error "
+                            "FROM schedule").fetchall()
+    except sqlite3.OperationalError as exc:  # the first process to open it creates the tables
         if "no such table" not in str(exc):
             raise
         rows = []
     finally:
         conn.close()
-    return [(status, json.loads(data)) for status, data in rows]
+    return [(int(row["taken"]), dict(row)) for row in rows]
 
 
 def edit_scene(stash: StashDouble, rng: random.Random, scene_id: int, label: str) -> None:
@@ -271,8 +275,7 @@ def queue_scenes(h: Harness, scene_ids: list[int]) -> None:
     h.data_dir.mkdir(exist_ok=True)
     queue = JobQueue(h.data_dir)
     try:
-        queue.enqueue_many([(sid, h.stash.scene(sid)["updated_at"]) for sid in scene_ids],
-                           reason="update")
+        queue.enqueue_many([(sid, h.stash.scene(sid)["updated_at"]) for sid in scene_ids])
     finally:
         queue.close()
 
@@ -293,7 +296,7 @@ def snapshots(plex: PlexDouble, sample: Sample, scene_ids: list[int]) -> dict[st
 def hold_drainer_lock(harness: Harness) -> FileLock:
     """As if a drainer were running: hooks then only queue, and start nothing."""
     harness.data_dir.mkdir(exist_ok=True)
-    lock = FileLock(harness.data_dir / "drainer.lock")
+    lock = FileLock(harness.data_dir / layout.DRAINER_LOCK)
     assert lock.acquire(0)
     return lock
 
@@ -302,8 +305,7 @@ def queue_every_scene(harness: Harness, stash: StashDouble, scene_ids: list[int]
     """What a Sync All queues, without starting a drainer."""
     lock = hold_drainer_lock(harness)
     queue = JobQueue(harness.data_dir)
-    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in scene_ids],
-                       reason="sync_all")
+    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in scene_ids])
     queue.close()
     lock.release()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_queue import packages
 from tasks.install import failure_message, pip_error
 from worker import deps
 
@@ -38,24 +39,24 @@ def test_install_command_survives_spaces_in_paths(tmp_path: Path) -> None:
     data_dir = tmp_path / "Stash config" / "plexsync"
     words = shlex.split(deps.install_command(data_dir))
     assert words == [sys.executable, "-m", "pip", "install", "--target",
-                     str(deps.site_dir(data_dir)), "-r", str(deps.REQUIREMENTS)]
+                     str(packages.site_dir(data_dir)), "-r", str(deps.REQUIREMENTS)]
 
 
 def test_own_folder_goes_first_only_when_something_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "path", list(sys.path))
-    folder = deps.site_dir(tmp_path)
+    folder = packages.site_dir(tmp_path)
     (folder / "plexsync_probe_pkg").mkdir(parents=True)
     (folder / "plexsync_probe_pkg" / "__init__.py").write_text("")
-    assert deps.use_own_packages(tmp_path) == []  # nothing missing: the folder stays out
+    assert packages.use_own_packages(tmp_path) == []  # nothing missing: the folder stays out
     assert str(folder) not in sys.path
 
-    monkeypatch.setitem(deps.REQUIRED, "plexsync_probe_pkg", "plexsync-probe-pkg>=1")
-    assert deps.use_own_packages(tmp_path) == []
+    monkeypatch.setitem(packages.REQUIRED, "plexsync_probe_pkg", "plexsync-probe-pkg>=1")
+    assert packages.use_own_packages(tmp_path) == []
     assert sys.path[1] == str(folder)
 
-    monkeypatch.setitem(deps.REQUIRED, "plexsync_absent_pkg", "plexsync-absent-pkg>=1")
-    assert deps.use_own_packages(tmp_path) == ["plexsync_absent_pkg"]
+    monkeypatch.setitem(packages.REQUIRED, "plexsync_absent_pkg", "plexsync-absent-pkg>=1")
+    assert packages.use_own_packages(tmp_path) == ["plexsync_absent_pkg"]
     assert deps.pip_names(["plexsync_absent_pkg", "persistqueue"]) == (
         "plexsync-absent-pkg, persist-queue")

@@ -19,7 +19,8 @@ from stash.errors import StashError, StashLoginRejected
 from sync import freshness
 from sync.failure import AFTER_SCAN_DELAY, COVER_PENDING, NOT_FOUND_DELAYS, Kind
 from sync.state import FAILED, NOT_FOUND, REVIEW, SYNCED, SceneRecord
-from sync_queue.jobs import Job, JobQueue
+from sync_queue.job import CHANGED, NEW_SCENE, Intent, Job
+from sync_queue.storage import JobStorage
 from tasks.sync import until_empty
 from tests.ports import MemoryPlex, MemoryStash, open_memory_services, scene
 from validation.scene import Scene
@@ -53,12 +54,12 @@ class World:
         return self._services
 
     @property
-    def queue(self) -> JobQueue:
+    def queue(self) -> JobStorage:
         return self.services.stores.queue
 
-    def queue_scene(self, scene_id: int, reason: str = "hook", force: bool = False) -> None:
+    def queue_scene(self, scene_id: int, intent: Intent = CHANGED) -> None:
         self.queue.enqueue(scene_id, self.stash.scenes.get(scene_id, {}).get("updated_at"),
-                           reason=reason, force=force)
+                           intent)
 
     def drain(self) -> Tally:
         """As a task drains: until the queue is empty, waiting for no retry."""
@@ -126,7 +127,7 @@ def test_a_version_plex_already_has_is_skipped(world: World) -> None:
 
 
 def test_a_scene_deleted_from_stash_is_dropped(world: World) -> None:
-    world.queue.enqueue(9, VERSION, reason="hook")
+    world.queue.enqueue(9, VERSION)
     tally = world.drain()
     assert (tally.dropped, world.queue.counts()["waiting"]) == (1, 0)
 
@@ -155,7 +156,7 @@ def test_a_stop_request_hands_the_rest_of_the_batch_back_untouched(world: World)
 
 def test_a_scene_stash_fails_on_is_retried_later_with_an_attempt_counted(world: World) -> None:
     world.stash.broken[1] = "resolver failed on a field"
-    world.queue.enqueue(1, VERSION, reason="hook")
+    world.queue.enqueue(1, VERSION)
     tally = world.drain()
     (job,) = world.waiting()
     assert job.attempts == 1 and job.next_attempt_at > time.time()
@@ -166,7 +167,7 @@ def test_a_scene_stash_fails_on_is_retried_later_with_an_attempt_counted(world: 
 def test_after_max_retries_a_scene_goes_to_the_dead_letters(world: World) -> None:
     world.configure(max_retries=1)
     world.stash.broken[1] = "resolver failed on a field"
-    world.queue.enqueue(1, VERSION, reason="hook")
+    world.queue.enqueue(1, VERSION)
     world.drain()
     world.later()
     tally = world.drain()
@@ -316,7 +317,7 @@ def test_a_scene_not_in_plex_is_looked_for_again_then_parked(world: World) -> No
 
 def test_a_created_scene_not_yet_in_plex_asks_plex_to_scan_its_folder(world: World) -> None:
     world.stash.add(scene(1, "/data/new/clip.mp4"))
-    world.queue_scene(1, reason="create")
+    world.queue_scene(1, NEW_SCENE)
     before = time.time()
     world.drain()
     (job,) = world.waiting()
@@ -342,7 +343,7 @@ def test_a_created_scene_on_stash_placeholder_is_written_then_its_cover_follows(
     _one_scene(world)
     url = world.stash.scenes[1]["paths"]["screenshot"]
     world.stash.covers[url] = None  # Stash has not made the cover yet
-    world.queue_scene(1, reason="create")
+    world.queue_scene(1, NEW_SCENE)
     tally = world.drain()
     assert (tally.synced, tally.retrying) == (1, 1) and world.plex.title("101") == "New"
     (job,) = world.waiting()

@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sync_queue import layout
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
@@ -24,7 +25,7 @@ from tests.schema_fidelity import assert_recorded_queries_valid
 
 SCENES = 200
 ROUNDS = 8
-TAKEN = 2  # persist-queue's status of a job a drainer is working on
+TAKEN = 1  # the schedule's mark of a job a drainer is working on (sync_queue/schedule.py)
 HOLD = 300.0  # the gate's deadline: a held request waits no longer, even if a test goes wrong
 WAIT = 90.0  # generous: under heavy load a fresh interpreter takes seconds to get to work
 
@@ -165,7 +166,7 @@ def test_emptied_list_after_a_kill_between_write_and_record(
                      if stash.scene(sid)["tags"] and stash.scene(sid)["performers"]][:2]
     harness.configure(plex_concurrency=1)  # the two scenes are written one after the other
     harness.data_dir.mkdir()
-    held = FileLock(harness.data_dir / "drainer.lock")
+    held = FileLock(harness.data_dir / layout.DRAINER_LOCK)
     assert held.acquire(0)  # the hooks only queue: no drainer may start yet
     for scene_id in (first, second):
         assert harness.hook(scene_id).returncode == 0

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from sync_queue import layout
 from sync_queue.lock import FileLock
 from tests.doubles.stash import StashDouble
-from tests.harness import LOCK_FILE, Harness
+from tests.harness import Harness
 from tests.plugin_run import ENTRY, plugin_env
 from worker import defunct
 
@@ -42,7 +43,7 @@ def test_health_check_names_unreaped_workers_and_the_fix(harness: Harness,
                                                          stash: StashDouble) -> None:
     harness.build_sample(2)
     harness.data_dir.mkdir()
-    lock = FileLock(harness.data_dir / LOCK_FILE)
+    lock = FileLock(harness.data_dir / layout.DRAINER_LOCK)
     assert lock.acquire(0)  # the worker finds another at work and ends at once
     payload = {"server_connection": stash.server_connection(), "data_dir": str(harness.data_dir)}
     worker = subprocess.Popen([sys.executable, str(ENTRY), "--drain"], stdin=subprocess.PIPE,
@@ -67,4 +68,4 @@ def test_health_check_names_unreaped_workers_and_the_fix(harness: Harness,
 
     run = harness.task("health_check")
     assert _checks(run)["workers"] == (True, "no finished background worker was left unreaped")
-    assert list((harness.data_dir / defunct.RECORDS).iterdir()) == []  # its record is dropped
+    assert list((harness.data_dir / layout.WORKERS).iterdir()) == []  # its record is dropped

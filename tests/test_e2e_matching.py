@@ -12,11 +12,12 @@ import time
 
 import pytest
 
+from sync_queue import layout
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
-from tests.harness import DEADLINE, HANDOVER_FILE, LOCK_FILE, Harness
+from tests.harness import DEADLINE, Harness
 from tests.helpers import assert_synced, ok
 from tests.schema_fidelity import assert_recorded_queries_valid
 
@@ -155,7 +156,7 @@ def test_near_misses_equally_close_are_held_for_review_even_without_strict_match
 
 def _hand_over(harness: Harness) -> None:
     """Ask the background drainer to stop, as a foreground task does, and wait until it has."""
-    marker = harness.data_dir / HANDOVER_FILE
+    marker = harness.data_dir / layout.HANDOVER
     marker.write_text(str(os.getpid()))
     try:
         harness.wait_until(lambda: not harness.drainer_running() and harness.drainer_pid()
@@ -166,7 +167,7 @@ def _hand_over(harness: Harness) -> None:
 
 def _make_due(harness: Harness) -> list[int]:
     """Skip the retry delays: every waiting job becomes due now. Returns their attempts."""
-    lock = FileLock(harness.data_dir / LOCK_FILE)
+    lock = FileLock(harness.data_dir / layout.DRAINER_LOCK)
     assert lock.acquire(5)
     queue = JobQueue(harness.data_dir)
     try:

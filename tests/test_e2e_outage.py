@@ -239,7 +239,7 @@ def test_deleted_scenes_in_a_batch_cost_three_stash_requests_however_many(
     ids = sample.synced_ids()
     harness.data_dir.mkdir()
     queue = JobQueue(harness.data_dir)
-    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in ids], reason="update")
+    queue.enqueue_many([(sid, stash.scene(sid)["updated_at"]) for sid in ids])
     queue.close()
     gone = random.Random(deleted).sample(ids, deleted)
     for scene_id in gone:

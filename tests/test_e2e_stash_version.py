@@ -8,10 +8,11 @@ queued is lost, and once Stash is updated it all reaches Plex.
 
 from __future__ import annotations
 
+from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.resolvers import VERSION
-from tests.harness import LOG_FILE, Harness
+from tests.harness import Harness
 from tests.helpers import assert_synced, ok
 from tests.plugin_run import run_plugin
 
@@ -32,7 +33,7 @@ def test_tasks_and_hooks_on_an_old_stash_stop_with_one_message_and_lose_nothing(
         run = harness.hook(scene_id)
         assert ok(run) == "queued 1 scene(s) for Plex"
         _assert_names_both(" ".join(run.messages("warning")))
-    assert not (harness.data_dir / LOG_FILE).exists()  # no worker started only to stop
+    assert not (harness.data_dir / layout.DRAINER_LOG).exists()  # no worker started only to stop
 
     for mode in ("sync_all", "process_queue", "health_check"):
         run = harness.task(mode)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
+from sync_queue import layout
 from sync_queue.dead_letters import DeadLetters
-from sync_queue.job import Job
+from sync_queue.job import CHANGED, Job
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
@@ -52,6 +53,14 @@ def test_queue_status_on_a_fresh_install(harness: Harness, stash: StashDouble) -
     assert_recorded_queries_valid(stash.queries)
 
 
+def _notices(harness: Harness) -> str:
+    """What the background worker left for the next hook or task to log."""
+    try:
+        return (harness.data_dir / layout.NOTICES).read_text()
+    except FileNotFoundError:
+        return ""
+
+
 def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     harness: Harness, stash: StashDouble, plex: PlexDouble
 ) -> None:
@@ -68,9 +77,11 @@ def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     for sid in (synced, moved, unscanned, refused):
         assert harness.hook(sid).returncode == 0
     # The worker is done with all four when only the unscanned scene waits, to be looked for
-    # again later, and the refused one is a dead letter.
+    # again later, and the refused one is a dead letter it has told the user about (the notice
+    # comes last: killed before it, the worker would have told no one).
     harness.wait_until(lambda: harness.queue_counts() == {
-        "waiting": 1, "due": 0, "retrying": 1, "taken": 0} and len(harness.dead_letters()) == 1,
+        "waiting": 1, "due": 0, "retrying": 1, "taken": 0} and len(harness.dead_letters()) == 1
+        and f"scene {refused} moved to the dead letters" in _notices(harness),
         what="the background worker to handle four scenes")
     harness.kill_drainers()
 
@@ -164,7 +175,7 @@ def test_purge_dead_letters_forgets_only_those_older_than_n_days(
     letters = DeadLetters(harness.data_dir)
     try:  # a failure from six weeks ago
         job = Job(id=0, scene_id=old_scene, updated_at=stash.scene(old_scene)["updated_at"],
-                  reason="update", force=False, attempts=3, next_attempt_at=0.0,
+                  intent=CHANGED, attempts=3, next_attempt_at=0.0,
                   last_error="Plex refused it", enqueued_at=0.0)
         letters.add(job, error_class="bad_data:400", message="Plex refused it",
                     now=time.time() - 42 * DAY)

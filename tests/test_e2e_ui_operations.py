@@ -74,7 +74,7 @@ def test_scene_status_from_not_written_to_current_and_changed(
     queue_scenes(harness, [scene_id])
     answer = status(stash, scene_id)
     assert answer["state"]["code"] == "queued"
-    assert [job["reason"] for job in answer["queue"]] == ["update"]
+    assert [job["asks"] for job in answer["queue"]] == ["changed in Stash"]
     assert_recorded_queries_valid(stash.queries)
 
 

@@ -36,10 +36,6 @@ ALLOWED = {
 BASE = ("stash.log", "stash.protocol")
 # Single modules allowed one more folder, and why.
 EXCEPTIONS = {
-    # SyncState stays in sync/ (the project's fixed shape) and writes, beside its table, the
-    # objects each scene showed (sync_queue/shown.py); the queue rework hands it a connection
-    # instead, and this exception goes.
-    ("sync/state.py", "sync_queue.shown"),
     # The field plan compares Stash's picture URLs by Stash's own rules (standard library only).
     ("sync/plan.py", "stash.urls"),
 }

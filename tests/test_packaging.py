@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from sync_queue import packages
 from tests.plugin_run import ROOT
-from worker import deps
 
 
 def build(out: Path) -> None:
@@ -49,7 +49,7 @@ def test_zip_is_reproducible_and_runs_unpacked(tmp_path: Path) -> None:
 def test_requirements_match_the_declared_dependencies() -> None:
     lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text()
              .splitlines()]
-    assert sorted(filter(None, lines)) == sorted(deps.REQUIRED.values())
+    assert sorted(filter(None, lines)) == sorted(packages.REQUIRED.values())
 
 
 def test_zip_holds_every_ui_file_the_manifest_lists(tmp_path: Path) -> None:

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from plex.client import PAGE_SIZE, PlexClient
-from plex.index_cache import MAX_AGE, IndexCache
 from stash.protocol import UserError
 from sync.matching import IndexEntry, PathIndex
+from sync_queue import db, layout
+from sync_queue.index_cache import MAX_AGE, IndexCache
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.item import Part
 from tests.helpers import TOKEN, make_client, make_config
@@ -30,18 +31,18 @@ pytestmark = pytest.mark.usefixtures("plexapi_settings")
 
 def index_of(client: PlexClient, data_dir: Path, force: bool = False) -> PathIndex:
     """The path index as a drain builds it (worker/index.py): the client, and the cache in
-    the data folder."""
-    cache = IndexCache(str(data_dir / "plexsync.db"))
+    the data folder's plexsync.db."""
+    state_db = db.connect(data_dir / layout.STATE_DB)
     try:
-        return Index(client, cache).build(force)
+        return Index(client, IndexCache(state_db)).build(force)
     finally:
-        cache.close()
+        state_db.close()
 
 
 def forget_index(data_dir: Path) -> None:
-    cache = IndexCache(str(data_dir / "plexsync.db"))
-    cache.clear()
-    cache.close()
+    state_db = db.connect(data_dir / layout.STATE_DB)
+    IndexCache(state_db).clear()
+    state_db.close()
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
@@ -197,12 +198,13 @@ def test_index_cache_expires_after_max_age(plex: PlexDouble, tmp_path: Path) -> 
     plex.add_item(sid, "/data/a.mp4", size=1)
     client = make_client(plex, tmp_path)
     index_of(client, tmp_path)
-    cache = IndexCache(str(tmp_path / "plexsync.db"))
-    sections = client.sections()
+    state_db = db.connect(tmp_path / layout.STATE_DB)
+    cache = IndexCache(state_db)
+    sections = [section.signature for section in client.sections()]
     assert cache.load(sections, now=time.time() + MAX_AGE - 5) == [
         IndexEntry("1", sid, "/data/a.mp4", 1)]
     assert cache.load(sections, now=time.time() + MAX_AGE + 5) is None
-    cache.close()
+    state_db.close()
 
 
 def test_other_library_choice_does_not_reuse_the_cache(plex: PlexDouble, tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import statistics
 import time
@@ -12,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from stash.log import register_secret
-from sync_queue.jobs import ACKED, DB_FILE, TAKEN, JobQueue
+from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, REWRITE, Intent
+from sync_queue.jobs import JobQueue
+from sync_queue.layout import DEAD_LETTERS_DB, QUEUE_DB
+from tests.harness import persist_queue_rows
 
 T0 = 1_700_000_000.0
 
@@ -47,22 +49,23 @@ def test_same_version_while_taken_gets_its_own_job(queue: JobQueue) -> None:
     assert queue.counts()["taken"] == 1
     queue.ack(taken)
     [again] = queue.take(10)
-    assert again.id != taken.id and again.key == (7, "v1")
+    assert again.id != taken.id and (again.scene_id, again.updated_at) == (7, "v1")
 
 
 def test_enqueue_many_skips_duplicates_in_the_batch_and_already_waiting(queue: JobQueue) -> None:
     queue.enqueue(1, "a")
-    added = queue.enqueue_many([(1, "a"), (2, "a"), (2, "a"), (3, None), (1, "b")], reason="all")
+    added = queue.enqueue_many([(1, "a"), (2, "a"), (2, "a"), (3, None), (1, "b")])
     assert added == 3
     assert keys(queue) == [(1, "a"), (2, "a"), (3, None), (1, "b")]
-    assert [job.reason for job in queue.waiting()] == ["hook", "all", "all", "all"]
+    assert [job.intent for job in queue.waiting()] == [CHANGED] * 4
 
 
-def test_forced_request_joins_the_waiting_job_and_makes_it_forced(queue: JobQueue) -> None:
-    queue.enqueue(1, "a")
-    assert queue.enqueue(1, "a", reason="manual", force=True) is False
+def test_a_request_joining_a_waiting_job_adds_what_it_asks_for(queue: JobQueue) -> None:
+    queue.enqueue(1, "a", NEW_SCENE)
+    assert queue.enqueue(1, "a", RECHECK) is False
+    assert queue.enqueue(1, "a") is False
     [job] = queue.waiting()
-    assert job.force is True and job.reason == "hook"
+    assert job.intent == Intent(recheck=True, scan_if_missing=True, await_cover=True)
 
 
 def test_acked_job_never_comes_back(tmp_path: Path, queue: JobQueue) -> None:
@@ -80,7 +83,7 @@ def test_acked_job_never_comes_back(tmp_path: Path, queue: JobQueue) -> None:
 
 
 def test_retry_state_survives_reopening(tmp_path: Path, queue: JobQueue) -> None:
-    queue.enqueue(5, "v", reason="update")
+    queue.enqueue(5, "v")
     [job] = queue.take(1)
     due = job.enqueued_at + 300
     after = queue.retry(job, error="Plex answered 503", next_attempt_at=due)
@@ -107,7 +110,7 @@ def test_a_retry_that_is_not_the_jobs_fault_keeps_its_attempts(queue: JobQueue) 
 
 
 def test_jobs_not_due_are_skipped_and_keep_their_place(queue: JobQueue) -> None:
-    queue.enqueue_many([(1, "a"), (2, "a"), (3, "a")], reason="all")
+    queue.enqueue_many([(1, "a"), (2, "a"), (3, "a")])
     first, second, third = queue.take(10, now=T0 + 10**10)
     queue.retry(first, error="timeout", next_attempt_at=T0 + 10**10 + 60)
     queue.release(second)
@@ -125,7 +128,7 @@ def test_take_writes_nothing_while_nothing_is_due(tmp_path: Path, queue: JobQueu
     queue.enqueue(1, "a")
     [job] = queue.take(1)
     queue.retry(job, error="later", next_attempt_at=job.enqueued_at + 3600)
-    observer = sqlite3.connect(tmp_path / DB_FILE)
+    observer = sqlite3.connect(tmp_path / QUEUE_DB)
     before = observer.execute("PRAGMA data_version").fetchone()[0]
     for _ in range(100):
         assert queue.take(10, now=job.enqueued_at + 1) == []
@@ -134,7 +137,7 @@ def test_take_writes_nothing_while_nothing_is_due(tmp_path: Path, queue: JobQueu
 
 
 def test_take_respects_limit_and_queue_order(queue: JobQueue) -> None:
-    queue.enqueue_many([(n, None) for n in range(10)], reason="all")
+    queue.enqueue_many([(n, None) for n in range(10)])
     assert [job.scene_id for job in queue.take(4)] == [0, 1, 2, 3]
     assert [job.scene_id for job in queue.take(4)] == [4, 5, 6, 7]
     assert queue.counts()["taken"] == 8
@@ -153,18 +156,8 @@ def test_next_due_at_and_counts(queue: JobQueue) -> None:
     assert queue.counts() == {"waiting": 2, "due": 1, "retrying": 1, "taken": 0}
 
 
-def test_drop_scene_removes_only_that_scenes_waiting_jobs(queue: JobQueue) -> None:
-    queue.enqueue(1, "a")
-    [taken] = queue.take(1)
-    queue.enqueue_many([(1, "b"), (1, "c"), (2, "a")], reason="all")
-    assert queue.drop_scene(1) == 2
-    assert keys(queue) == [(2, "a")]
-    assert queue.counts()["taken"] == 1  # the drainer's job is its business
-    queue.ack(taken)
-
-
 def test_clear_removes_waiting_and_taken_jobs(queue: JobQueue) -> None:
-    queue.enqueue_many([(n, None) for n in range(5)], reason="all")
+    queue.enqueue_many([(n, None) for n in range(5)])
     [taken] = queue.take(1)
     assert queue.clear() == 5
     queue.ack(taken)  # a drainer finishing a cleared job does no harm
@@ -172,21 +165,21 @@ def test_clear_removes_waiting_and_taken_jobs(queue: JobQueue) -> None:
     assert queue.take(10) == []
 
 
-def test_rows_are_readable_json_holding_only_job_fields(tmp_path: Path, queue: JobQueue) -> None:
-    queue.enqueue(9, "v", reason="update", force=True)
+def test_stored_rows_hold_only_job_fields_and_no_secret(tmp_path: Path, queue: JobQueue) -> None:
+    queue.enqueue(9, "v", REWRITE)
     [job] = queue.take(1)
     register_secret("tok-SECRET-0123")
     queue.retry(job, error="GET /library?X-Plex-Token=tok-SECRET-0123 failed", next_attempt_at=1)
-    conn = sqlite3.connect(tmp_path / DB_FILE)
-    [(data,)] = conn.execute("SELECT data FROM ack_queue_jobs").fetchall()
+    conn = sqlite3.connect(tmp_path / QUEUE_DB)
+    conn.row_factory = sqlite3.Row
+    [row] = conn.execute("SELECT * FROM schedule").fetchall()
     conn.close()
-    record = json.loads(data)
-    assert set(record) == {
-        "scene_id", "updated_at", "reason", "force", "attempts", "next_attempt_at",
-        "last_error", "enqueued_at",
-    }
-    assert "tok-SECRET-0123" not in data.decode()
-    assert record["last_error"] == "GET /library?X-Plex-Token=*** failed"
+    assert set(row.keys()) == {
+        "id", "scene_id", "updated_at", "intent", "attempts", "next_attempt_at",
+        "last_error", "enqueued_at", "taken", "pq_id"}
+    assert row["last_error"] == "GET /library?X-Plex-Token=*** failed"
+    [held] = persist_queue_rows(tmp_path)  # what persist-queue holds: which version, no more
+    assert held["data"] == {"scene_id": 9, "updated_at": "v"}
 
 
 def test_long_errors_are_capped(queue: JobQueue) -> None:
@@ -198,19 +191,19 @@ def test_long_errors_are_capped(queue: JobQueue) -> None:
 
 
 def test_acked_rows_are_deleted_and_the_file_stays_bounded(tmp_path: Path, queue: JobQueue) -> None:
-    db_file = tmp_path / DB_FILE
+    db_file = tmp_path / QUEUE_DB
     observer = sqlite3.connect(db_file)
     sizes = []
     for cycle in range(12):
-        queue.enqueue_many([(n, f"v{cycle}") for n in range(100)], reason="all")
+        queue.enqueue_many([(n, f"v{cycle}") for n in range(100)])
         while jobs := queue.take(25):
             for job in jobs:
                 queue.ack(job)
         # Fold the WAL back so the file size shows the pages the data really needs.
         observer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         sizes.append(db_file.stat().st_size)
-    assert observer.execute("SELECT COUNT(*) FROM ack_queue_jobs").fetchone()[0] == 0
     observer.close()
+    assert persist_queue_rows(tmp_path) == [] and queue.waiting() == []
     assert sizes[-1] <= sizes[1]  # freed pages are reused: no growth with the number of cycles
 
 
@@ -231,7 +224,7 @@ def test_enqueue_cost_does_not_grow_with_the_queue(tmp_path: Path) -> None:
     small = JobQueue(tmp_path / "small")
     big = JobQueue(tmp_path / "big")
     started = time.process_time()
-    assert big.enqueue_many([(n, "v") for n in range(20_000)], reason="all") == 20_000
+    assert big.enqueue_many([(n, "v") for n in range(20_000)]) == 20_000
     bulk_seconds = time.process_time() - started
     print(f"enqueue_many of 20,000: {bulk_seconds:.2f} s of CPU")
     assert bulk_seconds < 20  # one transaction per few thousand rows, not one per row
@@ -244,42 +237,38 @@ def test_enqueue_cost_does_not_grow_with_the_queue(tmp_path: Path) -> None:
     big.close()
 
 
-def _table_info(db_file: Path) -> list[tuple]:
-    conn = sqlite3.connect(db_file)
-    info = conn.execute("PRAGMA table_info(ack_queue_jobs)").fetchall()
-    conn.close()
-    return info
-
-
-def test_the_table_is_exactly_persist_queues_whoever_creates_it(tmp_path: Path) -> None:
-    from persistqueue import AckStatus, SQLiteAckQueue
-    from persistqueue.serializers import json as json_serializer
+def test_persist_queues_table_is_as_persist_queue_made_it(tmp_path: Path) -> None:
+    """PlexSync keeps no column, index or trigger of its own on persist-queue's table."""
+    from persistqueue import SQLiteAckQueue
 
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
     ours.mkdir()
-    JobQueue(ours).close()
-    library = SQLiteAckQueue(str(theirs), name="jobs", db_file_name=DB_FILE, auto_resume=False,
-                             serializer=json_serializer)
-    library.close()
-    assert _table_info(ours / DB_FILE) == _table_info(theirs / DB_FILE)
-    assert (int(AckStatus.unack), int(AckStatus.acked)) == (TAKEN, ACKED)
-    assert int(AckStatus.inited) < TAKEN and int(AckStatus.ready) < TAKEN
-
-    queue = JobQueue(theirs)  # persist-queue created the file: the queue works on it
-    queue.enqueue(3, "a")
-    [job] = queue.take(1)
-    queue.ack(job)
-    assert queue.take(1) == [] and queue.counts()["taken"] == 0
+    queue = JobQueue(ours)
+    queue.enqueue_many([(1, "a"), (2, "a")])
+    first, second = queue.take(2)
+    queue.ack(first)
+    queue.retry(second, error="x", next_attempt_at=0)
+    queue.resume_abandoned()
     queue.close()
+    SQLiteAckQueue(str(theirs), name="jobs", db_file_name=QUEUE_DB, auto_resume=False).close()
+    assert _schema(ours / QUEUE_DB, "ack_queue_jobs") == _schema(theirs / QUEUE_DB,
+                                                                 "ack_queue_jobs")
+
+
+def _schema(db_file: Path, table: str) -> list[tuple]:
+    conn = sqlite3.connect(db_file)
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? "
+                        "ORDER BY name", (table,)).fetchall()
+    conn.close()
+    return rows
 
 
 def test_both_databases_use_wal_so_readers_never_block_writers(tmp_path: Path) -> None:
-    from sync_queue.dead_letters import DB_FILE as LETTERS_FILE
     from sync_queue.dead_letters import DeadLetters
 
     JobQueue(tmp_path).close()
     DeadLetters(tmp_path).close()
-    for name in (DB_FILE, LETTERS_FILE):
+    for name in (QUEUE_DB, DEAD_LETTERS_DB):
         conn = sqlite3.connect(tmp_path / name)
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         conn.close()

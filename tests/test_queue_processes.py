@@ -76,7 +76,7 @@ def test_taken_job_of_a_killed_process_comes_back_exactly_once(tmp_path: Path) -
 
 def test_resume_brings_back_a_killed_drainers_jobs_once(tmp_path: Path) -> None:
     queue = JobQueue(tmp_path)
-    queue.enqueue_many([(1, "a"), (2, "a"), (3, "a")], reason="all")
+    queue.enqueue_many([(1, "a"), (2, "a"), (3, "a")])
     child, taken_ids = take_in_child(tmp_path, limit=2)
     kill(child)
     assert queue.counts()["taken"] == 2

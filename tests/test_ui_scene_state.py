@@ -11,10 +11,10 @@ from sync.item import Actor, PlexItem
 from sync.matching import Candidate, IndexEntry, Match, Recommendation
 from sync.state import NOT_FOUND, REVIEW, SYNCED, SceneRecord
 from sync_queue.dead_letters import DeadLetter
-from sync_queue.jobs import Job
+from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, REWRITE, Intent, Job
 from tasks.edit_diff import changes
 from tasks.scene_facts import PlexView, SceneFacts
-from tasks.scene_state import describe, state
+from tasks.scene_state import asks, describe, state
 from validation.scene import Scene
 
 NOW = 1_800_000_000.0
@@ -39,8 +39,7 @@ def record(status: str, scene_hash: str | None = "hash:fp", **detail: Any) -> Sc
 
 
 def job(last_error: str | None = None, next_attempt_at: float = NOW - 1) -> Job:
-    return Job(1, 5, "v", "update", False, 1 if last_error else 0, next_attempt_at, last_error,
-               NOW - 5)
+    return Job(1, 5, "v", CHANGED, 1 if last_error else 0, next_attempt_at, last_error, NOW - 5)
 
 
 LETTER = DeadLetter(3, 5, "v", "bad_data:400", "Plex refused the poster", 2, NOW - 30)
@@ -127,3 +126,13 @@ def test_a_lock_alone_is_one_row() -> None:
     [row] = changes(ITEM, _edit(locks={"title": True, "genre": True}))
     assert row["field"] == "Locks" and row["note"].startswith("locks Genres, Title")
     assert changes(ITEM, _edit()) == []
+
+
+def test_a_queued_job_says_what_it_asks_for() -> None:
+    assert [asks(intent) for intent in (CHANGED, NEW_SCENE, RECHECK, REWRITE)] == [
+        "changed in Stash", "new in Stash", "compare with Plex", "write every field"]
+    # A hook's request joined by Reconcile's: each flag the job carries, by name.
+    assert asks(Intent(recheck=True, scan_if_missing=True, await_cover=True)) == (
+        "recheck, scan if missing, await cover")
+    answer = describe(facts(jobs=[job()]), PLEX, NOW)
+    assert [j["asks"] for j in answer["queue"]] == ["changed in Stash"]

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from worker import liveness, process, spawn
+from sync_queue import handover, layout, liveness
+from worker import spawn
 
 ERROR_INVALID_PARAMETER = 87
 
@@ -75,10 +76,10 @@ def test_windows_running_exited_missing_and_foreign_processes(windows: FakeKerne
 
 def test_windows_handover_request_of_a_dead_task_is_ignored(windows: FakeKernel32,
                                                            tmp_path: Path) -> None:
-    (tmp_path / process.HANDOVER).write_text("4242")
-    assert process.handover_requested(tmp_path) is False
+    (tmp_path / layout.HANDOVER).write_text("4242")
+    assert handover.handover_requested(tmp_path) is False
     windows.processes[4242] = liveness.STILL_ACTIVE
-    assert process.handover_requested(tmp_path) is True
+    assert handover.handover_requested(tmp_path) is True
 
 
 @pytest.mark.skipif(os.name == "nt", reason="the POSIX probe")
@@ -92,7 +93,7 @@ def test_posix_running_and_reaped_processes() -> None:
 
 def test_log_rotation_waits_while_windows_holds_the_log_open(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    log = tmp_path / spawn.LOG_NAME
+    log = tmp_path / layout.DRAINER_LOG
     log.write_bytes(b"x" * (spawn._LOG_LIMIT + 1))
 
     def sharing_violation(src: object, dst: object) -> None:
@@ -110,7 +111,7 @@ def test_log_rotation_waits_while_windows_holds_the_log_open(
 
 def test_notices_wait_while_windows_holds_them_open(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from worker import notices
+    from sync_queue import notices
 
     notices.post(tmp_path, "error", "kept for the next relay")
 

@@ -67,7 +67,7 @@
           ui.when(written.stash_version) : "never"),
       h(Field, { name: "Updated in Stash" }, ui.when(status.scene.updated_at)),
       status.queue.length ? h(Field, { name: "Queued" }, status.queue.map(function (job, i) {
-        return h("div", { key: i }, job.reason + " since " + ui.when(job.enqueued_at) +
+        return h("div", { key: i }, job.asks + ", queued " + ui.when(job.enqueued_at) +
           (job.last_error ? " — last error: " + job.last_error : ""));
       })) : null,
       status.dead_letter ? h(Field, { name: "Dead letter", className: "text-danger" },

@@ -18,7 +18,7 @@ from sync.item import PlexItem
 from sync.matching import Match, Recommendation, decide, match
 from sync.ownership import Owned
 from sync.state import NOT_FOUND, REVIEW, SceneRecord
-from sync_queue.jobs import Job
+from sync_queue.job import Job
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 from worker.endings import Endings
@@ -45,8 +45,8 @@ class Work:
         return max(job.attempts for job in self.jobs)
 
     @property
-    def reason(self) -> str:
-        return self.jobs[-1].reason
+    def newest(self) -> Job:
+        return self.jobs[-1]
 
 
 class Batch:
@@ -111,10 +111,10 @@ class Batch:
                 continue
             scene = Scene.from_stash(data)
             record = records.get(scene_id)
-            forced = any(job.force for job in scene_jobs)
+            recheck = any(job.intent.recheck for job in scene_jobs)
             recorded = record.recorded if record else None
-            if not forced and freshness.in_plex(recorded, settings=self._settings,
-                                                content=scene.content_hash()):
+            if not recheck and freshness.in_plex(recorded, settings=self._settings,
+                                                 content=scene.content_hash()):
                 self.end.ack(scene_jobs)
                 self.tally.skipped += 1
                 continue
@@ -175,7 +175,8 @@ class Batch:
 
     def _not_found(self, work: Work) -> None:
         scanned = False
-        if work.reason == "create" and work.attempts == 0 and self.config.trigger_plex_scan:
+        if work.newest.intent.scan_if_missing and work.attempts == 0 \
+                and self.config.trigger_plex_scan:
             ask_scan(self._plex, work.scene, self.config.path_map)
             scanned = True
         delay = not_found_delay(work.attempts, scanned)
@@ -228,9 +229,7 @@ class Batch:
             owned = {t.rating_key: item.record.owned(t.rating_key) if item.record else Owned()
                      for t in targets if isinstance(t, PlexItem)}
             try:
-                # Sync All (force) rewrites everything; other forced jobs (Reconcile) only
-                # skip the "already synced" check.
-                rewrite = any(job.reason == "sync_all_force" for job in item.jobs)
+                rewrite = any(job.intent.rewrite for job in item.jobs)
                 edits = plan_items(item.scene, targets, owned, self.config,  # type: ignore[arg-type]
                                    force=rewrite)
             except Exception as exc:  # a bug in planning one scene must not stop the batch
@@ -259,8 +258,8 @@ class Batch:
     def _succeeded(self, work: Work, result: SceneResult) -> None:
         failure = None if not result.image_errors else Failure(
             Kind.ERROR, f"could not download its cover from Stash: {result.image_errors[0]}")
-        created = any(job.reason == "create" for job in work.jobs)
-        wait = cover_delay(work.attempts) if created and result.placeholders else None
+        await_cover = any(job.intent.await_cover for job in work.jobs)
+        wait = cover_delay(work.attempts) if await_cover and result.placeholders else None
         # Written, but not complete while a cover is missing: no stamp, so it is not current.
         complete = failure is None and wait is None
         self.end.state.update_success(

@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sync_queue import layout
 from sync_queue.datadir import DIR_MODE, private_file
 
-RECORDS = "workers"
 PROC = Path("/proc")
 GONE, ZOMBIE, RUNNING = "gone", "zombie", "running"
 
@@ -50,7 +50,7 @@ def record_self(data_dir: Path) -> None:
     seen = _stat("self") if available() else None
     if seen is None:
         return
-    folder = data_dir / RECORDS
+    folder = data_dir / layout.WORKERS
     folder.mkdir(mode=DIR_MODE, exist_ok=True)
     private_file(folder / f"{os.getpid()}-{seen[1]}")
 
@@ -58,7 +58,7 @@ def record_self(data_dir: Path) -> None:
 def survey(data_dir: Path) -> list[int]:
     """Pids of recorded workers that are zombies; records of reaped ones are dropped."""
     try:
-        names = os.listdir(data_dir / RECORDS)
+        names = os.listdir(data_dir / layout.WORKERS)
     except OSError:
         return []
     zombies = []
@@ -66,7 +66,7 @@ def survey(data_dir: Path) -> list[int]:
         pid, _, start = name.partition("-")
         state = condition(_stat(pid), start) if pid.isdigit() else GONE
         if state == GONE:
-            (data_dir / RECORDS / name).unlink(missing_ok=True)
+            (data_dir / layout.WORKERS / name).unlink(missing_ok=True)
         elif state == ZOMBIE:
             zombies.append(int(pid))
     return sorted(zombies)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from sync.failure import Action, Failure, Kind, decide
 from sync.state import FAILED, SyncState
 from sync_queue.dead_letters import DeadLetters
-from sync_queue.jobs import Job, JobQueue
+from sync_queue.job import Job
+from sync_queue.storage import JobStorage
 from worker.index import Index
 from worker.outage import Outage, StopDrain
 from worker.ports import Notify
@@ -22,7 +23,7 @@ from worker.tally import Tally
 
 @dataclass
 class Endings:
-    queue: JobQueue
+    queue: JobStorage
     dead: DeadLetters
     state: SyncState
     outage: Outage

@@ -1,16 +1,16 @@
 """The Plex path index a drain matches against, and the scan that makes a new file known.
 
-The index is kept between runs (plex/index_cache.py) so a freshly started worker need not list
+The index is kept between runs (sync_queue/index_cache.py) so a freshly started worker need not list
 Plex again: trusted while young and while no section was scanned since. A scene not found is
 usually a file Plex lacks, so a miss rebuilds it from Plex, at most once per pass.
 """
 
 from __future__ import annotations
 
-from plex.index_cache import IndexCache
 from stash import log
 from sync.matching import PathIndex
 from sync.paths import folder, to_plex
+from sync_queue.index_cache import IndexCache
 from validation.scene import Scene
 from worker.ports import PlexPort
 
@@ -25,12 +25,13 @@ class Index:
     def build(self, force: bool = False) -> PathIndex:
         """From the cache when it is still good (unless force), else listed from Plex."""
         sections = self._plex.sections(refresh=True)
+        signatures = [section.signature for section in sections]
         if not force:
-            cached = self._cache.load(sections)
+            cached = self._cache.load(signatures)
             if cached is not None:
                 return PathIndex(cached)
         entries = self._plex.listing(sections)
-        self._cache.store(sections, entries)
+        self._cache.store(signatures, entries)
         return PathIndex(entries)
 
     def current(self) -> PathIndex:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from stash import log
 from stash.errors import StashError, StashLoginRejected
-from sync_queue.jobs import Job
+from sync_queue.job import Job
 from worker.batch import Batch
 from worker.index import Index
 from worker.outage import Outage

@@ -23,7 +23,7 @@ from stash import log
 from stash.errors import StashError, StashLoginRejected
 from sync.breaker import Breaker
 from sync.failure import Failure, Kind
-from worker.health import HealthStore
+from sync_queue.health import HealthStore
 from worker.ports import Notify, PlexPort
 
 _STATUS = re.compile(r"^\((\d{3})\)")

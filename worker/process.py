@@ -1,9 +1,8 @@
-"""The detached drainer (``plexsync.py --drain``), its lifetime, and the foreground hand-over.
+"""The detached drainer (``plexsync.py --drain``) and its lifetime.
 
-One drainer at a time holds ``drainer.lock``; the operating system drops the lock when its
-holder dies, however it dies. A foreground task that wants to drain asks the detached drainer to
-hand over (a ``handover`` file naming the task's pid); the drainer finishes its batch, releases
-the lock and exits, so two processes never write at once.
+One drainer at a time holds ``drainer.lock``. It hands the queue over to a foreground task that
+asks for it (sync_queue/handover.py): it finishes its batch, releases the lock and exits, so two
+processes never write at once.
 
 Besides having nothing to do, the worker ends on its own when:
 - Stash stopped answering: a worker left behind by a Stash that was shut down or restarted
@@ -26,14 +25,15 @@ from pathlib import Path
 from stash import log
 from stash.errors import StashLoginRejected
 from stash.protocol import Connection, UserError, parse_connection
+from sync_queue import layout, notices
+from sync_queue.handover import handover_requested
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
-from worker import defunct, notices
-from worker.liveness import alive
+from worker import defunct
 from worker.loop import POLL, Drain, StepKind, pause
 from worker.outage import StopDrain
 from worker.services import Services, open_services
-from worker.spawn import ENTRY, LOCK_NAME, start_drainer
+from worker.spawn import ENTRY, start_drainer
 from worker.tally import Tally
 
 PLUGIN_ROOT = Path(__file__).resolve().parent.parent
@@ -101,30 +101,6 @@ class Lifetime:
         return self.reason is not None
 
 
-HANDOVER = "handover"
-
-
-def handover_requested(data_dir: Path) -> bool:
-    try:
-        pid = int((data_dir / HANDOVER).read_text() or 0)
-    except (FileNotFoundError, ValueError):
-        return False
-    return alive(pid)  # a task killed while it waited asks no longer
-
-
-def take_over(data_dir: Path, timeout: float) -> FileLock | None:
-    """For a foreground task: get the drainer lock, asking a detached drainer to hand over."""
-    lock = FileLock(str(data_dir / LOCK_NAME))
-    if lock.acquire(0):
-        return lock
-    (data_dir / HANDOVER).write_text(str(os.getpid()))
-    try:
-        log.info("waiting for the background PlexSync worker to hand over")
-        return lock if lock.acquire(timeout) else None
-    finally:
-        (data_dir / HANDOVER).unlink(missing_ok=True)
-
-
 def until_idle(drain: Drain, idle_exit: float = IDLE_EXIT) -> Tally:
     """Steps until nothing was due for idle_exit, pausing while Plex is down; returns early
     when told to stop (a task asks for the queue, or the worker's lifetime is over)."""
@@ -189,12 +165,12 @@ def run_detached(text: str) -> int:
     lifetime = Lifetime(lambda: services.stash.silent_since if services is not None else None)
     with contextlib.suppress(OSError):  # so Health Check can find it should it never be reaped
         defunct.record_self(data_dir)
-    lock = FileLock(str(data_dir / LOCK_NAME))
+    lock = FileLock(str(data_dir / layout.DRAINER_LOCK))
     if not lock.acquire(0):
         return 0  # another drainer is already at work
     started = time.time()
     try:
-        (data_dir / "drainer.pid").write_text(str(os.getpid()))
+        (data_dir / layout.DRAINER_PID).write_text(str(os.getpid()))
         defunct.survey(data_dir)  # forget the records of workers that were reaped
         services = open_services(connection, detached=True)
         _drain_detached(services, lock, lifetime)
@@ -223,7 +199,8 @@ def run_detached(text: str) -> int:
 
         log.error(traceback.format_exc())
         notices.post(data_dir, "error", f"the background worker stopped unexpectedly "
-                     f"({type(exc).__name__}); details in drainer.log. Queued changes are kept.")
+                     f"({type(exc).__name__}); details in {layout.DRAINER_LOG}. Queued changes are "
+                     "kept.")
         return 1
     finally:
         if services is not None:

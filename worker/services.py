@@ -6,38 +6,41 @@ Not a service locator: a run opens its services here and hands each function the
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from plex.client import PlexClient
-from plex.index_cache import IndexCache
 from stash import log
 from stash.client import StashClient
 from stash.protocol import Connection
 from sync.state import SyncState
+from sync_queue import db, layout, notices
 from sync_queue.datadir import resolve_data_dir
 from sync_queue.dead_letters import DeadLetters
+from sync_queue.health import HealthStore
+from sync_queue.index_cache import IndexCache
 from sync_queue.jobs import JobQueue
-from sync_queue.shown import STATE_DB
+from sync_queue.storage import JobStorage
 from validation.config import BOOLEAN_SETTINGS, PlexSyncConfig
-from worker import notices
-from worker.health import HealthStore
 from worker.ports import Notify, PlexPort, StashPort
 
 
 @dataclass
 class Stores:
-    """The data folder's stores one run uses."""
+    """The data folder's stores one run uses. state, health and index_cache are tables of
+    plexsync.db and share one connection (state_db), which the stores do not close."""
 
-    queue: JobQueue
+    queue: JobStorage
     dead: DeadLetters
+    state_db: sqlite3.Connection
     state: SyncState
     health: HealthStore
     index_cache: IndexCache
 
     def close(self) -> None:
-        for store in (self.queue, self.dead, self.state, self.health, self.index_cache):
+        for store in (self.queue, self.dead, self.state_db):
             store.close()
 
 
@@ -55,9 +58,9 @@ class Services:
 
 
 def open_stores(data_dir: Path) -> Stores:
-    state_db = str(data_dir / STATE_DB)
-    return Stores(JobQueue(str(data_dir)), DeadLetters(str(data_dir)), SyncState(state_db),
-                  HealthStore(state_db), IndexCache(state_db))
+    state_db = db.connect(data_dir / layout.STATE_DB)  # once per process, for all three
+    return Stores(JobQueue(str(data_dir)), DeadLetters(str(data_dir)), state_db,
+                  SyncState(state_db), HealthStore(state_db), IndexCache(state_db))
 
 
 def stash_port(connection: Connection) -> StashClient:

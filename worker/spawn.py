@@ -15,16 +15,15 @@ import sys
 from pathlib import Path
 
 from stash.protocol import Connection
+from sync_queue import layout
 from sync_queue.lock import FileLock
 
 ENTRY = Path(__file__).resolve().parent.parent / "plexsync.py"
-LOCK_NAME = "drainer.lock"
-LOG_NAME = "drainer.log"
 _LOG_LIMIT = 2_000_000
 
 
 def drainer_running(data_dir: Path) -> bool:
-    lock = FileLock(str(data_dir / LOCK_NAME))
+    lock = FileLock(str(data_dir / layout.DRAINER_LOCK))
     if lock.acquire(0):
         lock.release()
         return False
@@ -32,10 +31,10 @@ def drainer_running(data_dir: Path) -> bool:
 
 
 def _log_file(data_dir: Path) -> int:
-    path = data_dir / LOG_NAME
+    path = data_dir / layout.DRAINER_LOG
     try:
         if path.stat().st_size > _LOG_LIMIT:
-            os.replace(path, data_dir / (LOG_NAME + ".1"))
+            os.replace(path, data_dir / layout.DRAINER_LOG_BEFORE)
     except (FileNotFoundError, PermissionError):
         pass  # PermissionError: on Windows, a worker still exiting holds it open; rotate later
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

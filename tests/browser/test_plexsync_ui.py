@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.state import NOT_FOUND, SyncState
-from sync_queue.shown import STATE_DB
+from sync_queue import db, layout
 from tests.browser.chromium import WINDOW, Page
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
@@ -196,11 +196,11 @@ def test_scene_not_in_plex_is_looked_for_again(page: Page, harness: Harness,
 def park_not_found(harness: Harness, scene_id: int, files: list[str]) -> None:
     """What the worker records after looking for a file in Plex four times over half an hour
     (sync/failure.py NOT_FOUND_DELAYS; tests/test_e2e_status.py goes through it for real)."""
-    state = SyncState(str(harness.data_dir / STATE_DB))
+    conn = db.connect(harness.data_dir / layout.STATE_DB)
     try:
-        state.update_status(scene_id, NOT_FOUND, {"files": files})
+        SyncState(conn).update_status(scene_id, NOT_FOUND, {"files": files})
     finally:
-        state.close()
+        conn.close()
 
 
 def test_status_page_retry_empties_the_dead_letters(

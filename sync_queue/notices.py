@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 
 from stash import log
+from sync_queue import layout
 
-_FILE = "notices.jsonl"
 _RELAY_MAX = 20
 _EMIT = {"error": log.error, "warning": log.warning, "info": log.info}
 
@@ -21,7 +21,7 @@ _EMIT = {"error": log.error, "warning": log.warning, "info": log.info}
 def post(data_dir: Path, level: str, message: str) -> None:
     line = json.dumps({"level": level, "message": log.redact(message)}) + "\n"
     # One short O_APPEND write per line: concurrent writers never interleave within a line.
-    fd = os.open(data_dir / _FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = os.open(data_dir / layout.NOTICES, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         os.write(fd, line.encode("utf-8"))
     finally:
@@ -30,8 +30,8 @@ def post(data_dir: Path, level: str, message: str) -> None:
 
 def relay(data_dir: Path) -> int:
     """Move pending notices to Stash's log (each distinct message once); returns how many."""
-    source = data_dir / _FILE
-    taken = data_dir / f"{_FILE}.{os.getpid()}"
+    source = data_dir / layout.NOTICES
+    taken = data_dir / f"{layout.NOTICES}.{os.getpid()}"
     try:
         os.replace(source, taken)
     except (FileNotFoundError, PermissionError):
@@ -54,5 +54,6 @@ def relay(data_dir: Path) -> int:
         suffix = f" (x{count})" if count > 1 else ""
         _EMIT.get(level, log.info)(f"PlexSync worker: {message}{suffix}")
     if len(seen) > _RELAY_MAX:
-        log.warning(f"PlexSync worker: {len(seen) - _RELAY_MAX} more messages in drainer.log")
+        log.warning(f"PlexSync worker: {len(seen) - _RELAY_MAX} more messages in "
+                    f"{layout.DRAINER_LOG}")
     return len(seen)
