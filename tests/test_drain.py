@@ -22,6 +22,7 @@ from sync.state import FAILED, NOT_FOUND, REVIEW, SYNCED, SceneRecord
 from sync_queue.job import CHANGED, NEW_SCENE, Intent, Job
 from sync_queue.storage import JobStorage
 from tasks.sync import until_empty
+from tests.harness import Killed
 from tests.ports import MemoryPlex, MemoryStash, open_memory_services, scene
 from validation.scene import Scene
 from worker.loop import Drain
@@ -176,6 +177,25 @@ def test_after_max_retries_a_scene_goes_to_the_dead_letters(world: World) -> Non
     record = world.record(1)
     assert record is not None and record.status == FAILED
     assert any(level == "error" and "dead letters after 2 attempts" in message
+               for level, message in world.services.notify)  # type: ignore[attr-defined]
+
+
+def test_killed_as_a_dead_letters_job_is_acknowledged_the_user_was_told(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notice comes before the ack: killed between them, the next worker tries the job
+    again (and tells again), where the other order would have told no one."""
+    world.configure(max_retries=0)
+    world.stash.broken[1] = "resolver failed on a field"
+    world.queue.enqueue(1, VERSION)
+
+    def killed(job: Job) -> None:
+        raise Killed("ack")
+
+    monkeypatch.setattr(world.queue, "ack", killed)
+    with pytest.raises(Killed):
+        world.drain()
+    assert world.services.stores.dead.count() == 1
+    assert any(level == "error" and "scene 1 moved to the dead letters" in message
                for level, message in world.services.notify)  # type: ignore[attr-defined]
 
 

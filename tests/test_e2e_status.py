@@ -77,8 +77,8 @@ def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     for sid in (synced, moved, unscanned, refused):
         assert harness.hook(sid).returncode == 0
     # The worker is done with all four when only the unscanned scene waits, to be looked for
-    # again later, and the refused one is a dead letter it has told the user about (the notice
-    # comes last: killed before it, the worker would have told no one).
+    # again later, and the refused one is a dead letter it has told the user about (it tells
+    # before it acknowledges the job, worker/endings.py: the notice is there to relay).
     harness.wait_until(lambda: harness.queue_counts() == {
         "waiting": 1, "due": 0, "retrying": 1, "taken": 0} and len(harness.dead_letters()) == 1
         and f"scene {refused} moved to the dead letters" in _notices(harness),

@@ -2,7 +2,7 @@
 
 Every job ends in exactly one of: acked (done, skipped, dropped, parked), retried with a delay,
 dead-lettered, or released untouched (the drain is stopping). Nothing is lost in between: a job
-is acked only after its outcome is recorded.
+is acked only after its outcome is recorded (and, for a dead letter, the user told).
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ class Endings:
         newest = jobs[-1]
         self.dead.add(newest, error_class=failure.error_class, message=failure.message)
         self.state.update_status(scene_id, FAILED, {"error": failure.message})
+        # Told before the ack: killed in between, the next worker meets the job again (one
+        # letter per scene, so only the telling repeats); the other order would tell no one.
+        self.notify("error", f"scene {scene_id} moved to the dead letters after "
+                    f"{newest.attempts + 1} attempts: {failure.message}")
         self.ack(jobs)
         self.tally.dead += 1
-        self.notify("error", f"scene {scene_id} moved to the dead letters after "
-                     f"{newest.attempts + 1} attempts: {failure.message}")
