@@ -2,7 +2,9 @@
 // (plexsync-status.js) share. Plain JavaScript on Stash's PluginApi (React, react-bootstrap, the
 // app's own Apollo client): no build step. Stash serves the files listed under `ui.javascript`
 // in plexsync.yml as one script, in that order (stashapp/stash pkg/plugin/config.go UIConfig,
-// ui/v2.5/src/docs/en/Manual/Plugins.md and UIPluginApi.md), so this one comes first.
+// ui/v2.5/src/docs/en/Manual/Plugins.md and UIPluginApi.md), so this one comes first. The others
+// are each a function of window.PlexSyncUI, which holds the PluginApi, React and `h` besides
+// what is below.
 (function () {
   "use strict";
   const api = window.PluginApi;
@@ -163,6 +165,7 @@
 
   window.PlexSyncUI = {
     api: api,
+    React: React,
     h: h,
     run: run,
     startTask: startTask,

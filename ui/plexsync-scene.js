@@ -2,12 +2,9 @@
 // wrote it, its state, and the buttons Sync now and Preview. Added through the patch targets
 // ScenePage.Tabs and ScenePage.TabContent (Stash v0.28.0 and later). An `after` patch gets the
 // rendered result as its third argument and returns what replaces it (ui/v2.5/src/patch.tsx).
-(function () {
+(function (ui) {
   "use strict";
-  const ui = window.PlexSyncUI;
-  const api = ui.api;
-  const h = ui.h;
-  const React = api.React;
+  const { api, h, React } = ui;
   const { Alert, Button, ButtonGroup, Nav, Tab, Table } = api.libraries.Bootstrap;
   const TAB = "plexsync-panel";
 
@@ -197,4 +194,4 @@
   });
 
   ui.ScenePanel = ScenePanel;
-})();
+})(window.PlexSyncUI);

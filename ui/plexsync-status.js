@@ -4,12 +4,9 @@
 // PlexSync's settings (PluginSettings, v0.27.0 and later). /plexsync/scenes/<id> shows one
 // scene's Plex panel, for a Stash without plugin tabs on the scene page (before v0.28.0).
 // The path lies outside /plugin/, which Stash's server keeps for plugin files.
-(function () {
+(function (ui) {
   "use strict";
-  const ui = window.PlexSyncUI;
-  const api = ui.api;
-  const h = ui.h;
-  const React = api.React;
+  const { api, h, React } = ui;
   const { Alert, Badge, Button, Card, Table } = api.libraries.Bootstrap;
   const { Link, NavLink } = api.libraries.ReactRouterDOM;
   const PATH = "/plexsync";
@@ -224,4 +221,4 @@
       h(Link, { to: PATH }, "Open the PlexSync page: queue, dead letters, Health Check")),
     result);
   });
-})();
+})(window.PlexSyncUI);
