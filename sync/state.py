@@ -121,20 +121,12 @@ class SyncState:
     ) -> None:
         """refs: the Stash objects the written version shows (sync_queue/shown.py)."""
         now = time.time()
+        owned = {key: value.to_json() for key, value in (written or {}).items()}
         with _writing(self._conn):
-            self._conn.execute(
-                "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
-                "plex_item_key, updated_at, last_success_at, stash_updated_at, scene_hash, "
-                "written, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) "
-                "ON CONFLICT(scene_id) DO UPDATE SET last_synced_at = excluded.last_synced_at, "
-                "last_sync_status = excluded.last_sync_status, "
-                "plex_item_key = excluded.plex_item_key, updated_at = excluded.updated_at, "
-                "last_success_at = excluded.last_success_at, "
-                "stash_updated_at = excluded.stash_updated_at, "
-                "scene_hash = excluded.scene_hash, written = excluded.written, detail = NULL",
-                (scene_id, now, SYNCED, plex_item_key, now, now, stash_updated_at, scene_hash,
-                 json.dumps({key: owned.to_json() for key, owned in (written or {}).items()})),
-            )
+            _outcome(self._conn, scene_id, SYNCED, now, {
+                "plex_item_key": plex_item_key, "last_success_at": now,
+                "stash_updated_at": stash_updated_at, "scene_hash": scene_hash,
+                "written": json.dumps(owned), "detail": None})
             self._conn.execute("DELETE FROM scene_objects WHERE scene_id = ?", (scene_id,))
             self._conn.executemany(
                 "INSERT OR IGNORE INTO scene_objects (kind, object_id, scene_id) VALUES (?, ?, ?)",
@@ -144,17 +136,10 @@ class SyncState:
                       plex_item_key: str | None = None) -> None:
         """Record an outcome other than success; the last success and what it wrote stay.
         plex_item_key: the item the scene claims although it was not written (a shared one)."""
-        now = time.time()
         with _writing(self._conn):
-            self._conn.execute(
-                "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
-                "updated_at, detail, plex_item_key) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(scene_id) DO UPDATE SET last_synced_at = excluded.last_synced_at, "
-                "last_sync_status = excluded.last_sync_status, updated_at = excluded.updated_at, "
-                "detail = excluded.detail, "
-                "plex_item_key = coalesce(excluded.plex_item_key, plex_item_key)",
-                (scene_id, now, status, now, json.dumps(detail), plex_item_key),
-            )
+            _outcome(self._conn, scene_id, status, time.time(),
+                     {"detail": json.dumps(detail), "plex_item_key": plex_item_key},
+                     keep=("plex_item_key",))
 
     def claimants(self, rating_keys: list[str]) -> dict[str, set[int]]:
         """The scenes whose record names each Plex item (written to it, or held back from it).
@@ -229,6 +214,18 @@ class SyncState:
         row = self._conn.execute("SELECT MAX(last_success_at) FROM sync_state").fetchone()
         return row[0] if row else None
 
+
+
+def _outcome(conn: sqlite3.Connection, scene_id: int, status: str, now: float,
+             columns: dict[str, Any], keep: tuple[str, ...] = ()) -> None:
+    """A scene's row with this outcome: its status and times, and ``columns``; the columns not
+    named keep what they held. A column in ``keep`` also keeps its value when given NULL."""
+    values = {"last_synced_at": now, "last_sync_status": status, "updated_at": now, **columns}
+    sets = ", ".join(f"{name} = coalesce(excluded.{name}, {name})" if name in keep
+                     else f"{name} = excluded.{name}" for name in values)
+    conn.execute(f"INSERT INTO sync_state (scene_id, {', '.join(values)}) "
+                 f"VALUES (?{', ?' * len(values)}) ON CONFLICT(scene_id) DO UPDATE SET {sets}",
+                 (scene_id, *values.values()))
 
 
 _COLUMNS = (
