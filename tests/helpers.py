@@ -312,7 +312,7 @@ def queue_every_scene(harness: Harness, stash: StashDouble, scene_ids: list[int]
 
 def breaker_state(harness: Harness) -> str:
     """The circuit breaker as the draining process last saved it."""
-    path = harness.data_dir / "plexsync.db"
+    path = harness.data_dir / layout.STATE_DB
     if not path.exists():
         return "closed"
     conn = sqlite3.connect(path, timeout=10)

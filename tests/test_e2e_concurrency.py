@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
@@ -56,7 +57,7 @@ class Watch:
         self._thread.join(5)
 
     def _run(self) -> None:
-        state_db = str(self.data_dir / "plexsync.db")
+        state_db = str(self.data_dir / layout.STATE_DB)
         while not self._stop.wait(0.02):
             if holder := self._holder():
                 self.holders.add(holder)
@@ -64,7 +65,7 @@ class Watch:
 
     def _holder(self) -> int | None:
         try:
-            inode = os.stat(self.data_dir / "drainer.lock").st_ino
+            inode = os.stat(self.data_dir / layout.DRAINER_LOCK).st_ino
         except FileNotFoundError:
             return None
         for line in Path("/proc/locks").read_text().splitlines():
@@ -110,7 +111,7 @@ def test_a_hook_makes_one_stash_request_and_none_to_plex(harness: Harness, stash
     assert stash.counts == {"graphql": 1, "version": 1, "configuration": 1, "findScene": 1}
     assert sum(plex.counts.values()) == 0
     assert harness.queue_counts()["waiting"] == 1
-    assert not (harness.data_dir / "drainer.pid").exists()  # none started: the lock is held
+    assert not (harness.data_dir / layout.DRAINER_PID).exists()  # none started: the lock is held
     lock.release()
     assert_recorded_queries_valid(stash.queries)
 
@@ -146,7 +147,7 @@ def test_the_hook_returns_while_its_detached_drainer_works(harness: Harness,
     session = int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[3])
     assert session == pid  # its own session: Stash's process group signals do not reach it
     assert os.readlink(f"/proc/{pid}/fd/1") == os.devnull
-    assert os.readlink(f"/proc/{pid}/fd/2") == str(harness.data_dir / "drainer.log")
+    assert os.readlink(f"/proc/{pid}/fd/2") == str(harness.data_dir / layout.DRAINER_LOG)
     plex.gate.open()
     harness.wait_drained(timeout=WAIT)
     assert stale_scenes(harness.stash, plex, sample, sample.scene_ids[:1]) == {}
@@ -198,7 +199,7 @@ def test_a_task_takes_over_from_the_busy_drainer(harness: Harness, stash: StashD
         assert drainer is not None
         harness.wait_until(lambda: drainer in watch.holders, WAIT, "the watch saw the drainer")
         task = Started(harness, {"mode": "process_queue"})
-        harness.wait_until(lambda: (harness.data_dir / "handover").exists(), WAIT,
+        harness.wait_until(lambda: (harness.data_dir / layout.HANDOVER).exists(), WAIT,
                            "the task asked the drainer to hand over")
         # The drainer finishes its edits in flight and hands over; only the task, which takes
         # over the rest of the batch, fetches items again: it is held there until the watch

@@ -108,7 +108,7 @@ def _kill_drainer_and_the_task_taking_over(harness: Harness, stash: StashDouble,
     _make_changes(harness, stash, rng, changes, label)
     plex.gate.wait_held("edit", timeout=WAIT)
     task = Started(harness, {"mode": "process_queue"})
-    harness.wait_until(lambda: (harness.data_dir / "handover").exists(), WAIT,
+    harness.wait_until(lambda: (harness.data_dir / layout.HANDOVER).exists(), WAIT,
                        "the task asked the drainer to hand over")
     # The drainer waits on its held edit, so from now on only the task can fetch items.
     plex.gate.close("edit", "metadata", timeout=HOLD)

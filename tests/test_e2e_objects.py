@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 
+from sync_queue import layout
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
@@ -86,7 +87,7 @@ def test_deleting_an_object_in_stash_takes_it_off_its_plex_items(
 
     # With a drainer at work the hook only queues: what the hook itself asks is countable.
     harness.data_dir.mkdir(exist_ok=True)
-    held = FileLock(harness.data_dir / "drainer.lock")
+    held = FileLock(harness.data_dir / layout.DRAINER_LOCK)
     assert held.acquire(0)
     stash.reset_counts()
     # A single delete sends its input {id}; a bulk delete the list of ids, per id.

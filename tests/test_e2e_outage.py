@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from sync_queue import layout
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
@@ -154,7 +155,7 @@ def test_rejected_token_stops_once_keeps_jobs_and_a_fixed_token_converges(
     edited = sample.scene_ids[0]
     edit_scene(stash, random.Random(1), edited, "during 401")
     assert harness.hook(edited).returncode == 0
-    harness.wait_until(lambda: (harness.data_dir / "drainer.pid").exists()
+    harness.wait_until(lambda: (harness.data_dir / layout.DRAINER_PID).exists()
                        and not harness.drainer_running() and harness.drainer_pid() is None,
                        WAIT, "the hook's drainer ran and stopped")
     relayed = harness.hook(edited)
@@ -193,7 +194,7 @@ def test_vanished_plex_item_is_reindexed_and_rematched(harness: Harness, stash: 
 
 def _queue_then_delete(harness: Harness, stash: StashDouble, kept: int, deleted: int) -> None:
     harness.data_dir.mkdir()
-    held = FileLock(harness.data_dir / "drainer.lock")
+    held = FileLock(harness.data_dir / layout.DRAINER_LOCK)
     assert held.acquire(0)  # the hooks only queue: nothing drains before the deletion
     for scene_id in (kept, deleted):
         assert harness.hook(scene_id).returncode == 0

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE, IMPOSTORS
 from tests.doubles.stash import StashDouble
@@ -110,7 +111,7 @@ def test_the_background_worker_stops_too_and_the_next_run_relays_the_message(
     scene_id = sample.scene_ids[0]
 
     assert harness.hook(scene_id).returncode == 0  # queues, starts the background worker
-    harness.wait_until(lambda: (harness.data_dir / "drainer.pid").exists()
+    harness.wait_until(lambda: (harness.data_dir / layout.DRAINER_PID).exists()
                        and not harness.drainer_running() and harness.drainer_pid() is None,
                        BAR, "the worker ran and stopped")
     _kept(harness, 1)

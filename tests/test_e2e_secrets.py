@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE
 from tests.doubles.stash import StashDouble
@@ -61,7 +62,7 @@ class Setup:
         """Every place a secret was found, by secret."""
         places: dict[str, list[str]] = {}
         files = sorted(p for p in self.harness.data_dir.rglob("*") if p.is_file())
-        stores = {"queue.db", "plexsync.db", "dead_letters.db", "drainer.log"}
+        stores = {layout.QUEUE_DB, layout.STATE_DB, layout.DEAD_LETTERS_DB, layout.DRAINER_LOG}
         assert stores <= {p.name for p in files}, "the search must cover the stores"
         texts = [(f"run output {i}", text) for i, text in enumerate(self.outputs)]
         texts += [(f"drainer process {i}", text) for i, text in enumerate(self.seen)]

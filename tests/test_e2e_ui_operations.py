@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.plugin_host import PluginError
@@ -113,7 +114,7 @@ def test_sync_now_takes_over_from_the_busy_background_worker(
     assert harness.hook(sample.scene_ids[0]).returncode == 0  # starts the background worker
     harness.wait_until(lambda: plex.counts["edit"] >= 1, 20, "the worker is writing")
     sync_now = Started(harness, {"mode": "scene_sync", "scene_id": str(last)})
-    harness.wait_until(lambda: (harness.data_dir / "handover").exists(), 20,
+    harness.wait_until(lambda: (harness.data_dir / layout.HANDOVER).exists(), 20,
                        "Sync now asked the worker to hand over")
     plex.latency = 0.0
     run = sync_now.finish(60)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.harness import Harness
@@ -45,7 +46,7 @@ def test_non_ascii_edit_reaches_plex_through_ansi_pipes(ansi: Harness, stash: St
     assert_synced(stash, plex, scene_id, sample.rating_keys[scene_id], labels=LABELS)
     assert plex.item(sample.rating_keys[scene_id][0])["fields"]["title"] == TITLE
     # The background worker logs its settings to drainer.log: UTF-8 too, like every log line.
-    worker_log = (ansi.data_dir / "drainer.log").read_bytes().decode("utf-8")
+    worker_log = (ansi.data_dir / layout.DRAINER_LOG).read_bytes().decode("utf-8")
     assert f"setting plex_labels = {list(LABELS)!r}" in worker_log
 
 
@@ -69,7 +70,7 @@ def test_config_folder_with_non_ascii_name(plex: PlexDouble, tmp_path: Path) -> 
         try:
             sample = harness.build_sample(4)
             ok(harness.task("sync_all"))
-            assert (harness.data_dir / "plexsync.db").is_file()  # not in a mojibake twin
+            assert (harness.data_dir / layout.STATE_DB).is_file()  # not in a mojibake twin
             for scene_id in sample.synced_ids():
                 assert_synced(stash, plex, scene_id, sample.rating_keys[scene_id])
             scene_id = sample.synced_ids()[0]

@@ -98,8 +98,8 @@ def test_client_identifier_is_stable_per_data_dir(recorder: Any, tmp_path: Path)
         PlexClient(make_config(url), data_dir).probe()  # connects with `GET /`
     sent = [headers["X-Plex-Client-Identifier"] for path, headers in recorder.seen
             if path == "/"]
-    assert sent[0] == sent[1] == (first / "client_id").read_text()
-    assert sent[2] == (other / "client_id").read_text() != sent[0]
+    assert sent[0] == sent[1] == (first / layout.CLIENT_ID).read_text()
+    assert sent[2] == (other / layout.CLIENT_ID).read_text() != sent[0]
     assert all(h["X-Plex-Product"] == "PlexSync" and h["X-Plex-Token"] == TOKEN
                for _, h in recorder.seen)
     assert all(TOKEN not in path for path, _ in recorder.seen)
