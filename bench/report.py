@@ -37,10 +37,10 @@ def _cpu_model() -> str | None:
 
 
 def document(command: list[str], sync: list[dict[str, Any]], hooks: dict[str, Any] | None,
-             load_at_start: float) -> dict[str, Any]:
+             load_at_start: float, rescan: dict[str, Any] | None = None) -> dict[str, Any]:
     date = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return {"benchmark": "PlexSync", "date": date, "machine": machine(load_at_start),
-            "command": command, "sync": sync, "hooks": hooks}
+            "command": command, "sync": sync, "hooks": hooks, "rescan": rescan}
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:
