@@ -20,6 +20,10 @@ Scenarios
   scale  sync at N=1,000 and 10,000, and 100,000 with --full: time per scene shows whether
          the cost grows linearly.
   all    scale, then hooks.
+  rescan After PlexSync has listed Plex once, Stash scans one new file (a new scene, whose
+         hook finds it missing in Plex, asks Plex to scan its folder and finds it there):
+         the Plex items listed to find it, listing pages, scans, hook-to-Plex time. Issue 15's
+         target: items listed proportional to what changed, not to N (default N=100,000).
 
 Targets (the issue's, printed as ok/MISS with every result)
   first sync at N=10,000 <= 90 s; <= 1 Plex write per changed item and 1 upload per new cover;
@@ -39,7 +43,9 @@ plex_uploads, plex_listings, stash_graphql, stash_images, stash_fields, stash_to
 plex_per_scene, peak_plex_in_flight, peak_plex_per_second), targets: [{name, limit, actual,
 met}]], hooks: {n, latency_s, plex_concurrency, sequential, burst (hooks, hook_wall_s and
 hook_to_plex_s as {count, p50, p95, max}, hook_peak_mb, plex_per_hook, stash_per_hook, traffic),
-drainer_peak_mb, targets} or null}. Times in seconds, memory in MB.
+drainer_peak_mb, targets} or null, rescan: {n, latency_s, prime_items_listed, items_listed,
+listing_pages, plex_scans, hook_to_plex_s, traffic, targets} or null}. Times in seconds, memory
+in MB.
 
 Exit status: 0 when every run completed (missed targets are reported, not fatal), 1 when a
 plugin run failed or left Plex without the data it should hold.
@@ -57,6 +63,7 @@ from typing import Any
 from bench import report
 from bench.hooks_run import run_hooks
 from bench.process import PROFILE_ENV
+from bench.rescan_run import run_rescan
 from bench.sync_run import RunFailed, run_sync
 
 SCALE = (1_000, 10_000)
@@ -100,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     hook = sub.add_parser("hooks", parents=[common, hooks], help="hook wall time and latency")
     hook.add_argument("--n", type=int, default=200, help="scenes (200)")
     sub.add_parser("scale", parents=[common, covers, full], help="sync at growing N")
+    rescan = sub.add_parser("rescan", parents=[common],
+                            help="one new file in a large library: what is listed to find it")
+    rescan.add_argument("--n", type=int, default=100_000, help="scenes (100000)")
     sub.add_parser("all", parents=[common, covers, full, hooks], help="scale, then hooks")
     return parser
 
@@ -112,6 +122,9 @@ def _run(args: argparse.Namespace) -> Results:
     options = {"latency": args.latency, "concurrency": args.concurrency}
     if args.scenario == "hooks":
         return [], run_hooks(args.n, hooks=args.hooks, burst=args.burst, **options), None
+    if args.scenario == "rescan":
+        print(f"rescan N={args.n:,} ...", file=sys.stderr, flush=True)
+        return [], None, run_rescan(args.n, **options)
     sizes = [args.n] if args.scenario == "sync" else SCALE_FULL if args.full else SCALE
     sync = []
     for n in sizes:
