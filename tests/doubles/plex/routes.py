@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from . import render
 from .edits import EditError, parse_edit
+from .listing import date_filters
 from .store import Store
 
 HTML_ERRORS = {
@@ -77,7 +78,7 @@ def _root(store: Store, s: Settings, req: Request, m: re.Match[str]) -> Response
                 "allowSync": 0,
                 "transcoderActiveVideoSessions": 0,
                 "transcoderVideo": 1,
-                "updatedAt": int(time.time()),
+                "updatedAt": store.now(),
             }
         ),
     )
@@ -115,7 +116,8 @@ def _listing(store: Store, s: Settings, req: Request, m: re.Match[str]) -> Respo
             return error(404)
         total, items = 0, []
         if section.type == "movie" and req.param("type") in (None, "1"):
-            total, items = store.page(section.key, start, size, req.param("title"))
+            total, items = store.page(section.key, start, size, req.param("title"),
+                                      date_filters(req.params), req.param("sort"))
         return Response(200, render.listing(section, items, total, start, store))
 
 

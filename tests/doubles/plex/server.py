@@ -112,6 +112,16 @@ class _FaultSwitch:
         setattr(obj.faults, self.name, value)
 
 
+class _StoreSwitch(_FaultSwitch):
+    """A PlexDouble attribute that reads and writes the same-named attribute of its Store."""
+
+    def __get__(self, obj: PlexDouble, owner: type | None = None) -> Any:
+        return getattr(obj.store, self.name)
+
+    def __set__(self, obj: PlexDouble, value: Any) -> None:
+        setattr(obj.store, self.name, value)
+
+
 class PlexDouble:
     """A Plex Media Server stand-in on 127.0.0.1 that real plexapi clients talk to."""
 
@@ -195,6 +205,9 @@ class PlexDouble:
     error_rate = _FaultSwitch()
     hang = _FaultSwitch()
     impostor = _FaultSwitch()
+    # Real-world modes of the library's listings, off by default (store.py, listing.py).
+    clock_offset = _StoreSwitch()
+    ignores_date_filters = _StoreSwitch()
 
     def seed(self, value: int) -> None:
         self.faults.seed(value)
@@ -203,6 +216,20 @@ class PlexDouble:
         with self._log_lock:
             self.counts.clear()
             self.requests.clear()
+        with self.store.lock:
+            self.store.listed_items = 0
+            self.store.listings = dict.fromkeys(self.store.listings, 0)
+
+    @property
+    def listed_items(self) -> int:
+        """Items handed out by section listings since the last reset_counts."""
+        return self.store.listed_items
+
+    @property
+    def listings(self) -> dict[str, int]:
+        """Listing requests by what they asked: full, delta (filtered by a date), count."""
+        with self.store.lock:
+            return dict(self.store.listings)
 
     # -- library setup and inspection -----------------------------------------------------
     def add_section(
@@ -231,8 +258,19 @@ class PlexDouble:
         newloran2/emplexer#92 shows such a stack)."""
         self.store.add_part(str(rk), file, size)
 
-    def remove_item(self, rk: str) -> None:
-        self.store.remove_item(str(rk))
+    def remove_item(self, rk: str, scanned: bool = False) -> None:
+        """scanned: as a scan that found the file gone (scannedAt moves: store.py)."""
+        self.store.remove_item(str(rk), scanned)
+
+    def move_part(self, rk: str | int, new_file: str, old_file: str | None = None) -> None:
+        self.store.move_part(str(rk), new_file, old_file)
+
+    def set_added_at(self, rk: str | int, added_at: int) -> None:
+        self.store.set_added_at(str(rk), added_at)
+
+    def age(self, span: int) -> None:
+        """Every item's addedAt spread over the last `span` seconds (store.py age)."""
+        self.store.age(span)
 
     def item(self, rk: str | int) -> dict[str, Any]:
         self.store.reveal_due(time.monotonic())
@@ -293,6 +331,9 @@ class PlexDouble:
         parts = urlsplit(target)
         params = parse_qsl(parts.query, keep_blank_values=True)
         kind, handler, match = resolve(method, parts.path)
+        if kind == "listing" and "0" in (headers.get("X-Plex-Container-Size"),
+                                         dict(params).get("X-Plex-Container-Size")):
+            kind = "listing_count"  # a count only (listing.py): no item is listed
         self._count(kind, method, target)
         with self.gate.passage(kind):
             return self._respond(kind, handler, match, Request(method, parts.path, params,

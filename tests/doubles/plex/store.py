@@ -9,12 +9,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .edits import TAG_TYPES, EditError, EditPlan, parse_edit
 from .item import Item, Part, apply_plan, record_upload, snapshot
+from .listing import DateFilter, sort_key
 from .tags import Tagging
 
 LEGACY_AGENT = "com.plexapp.agents.none"
@@ -78,6 +79,19 @@ class Store:
         self.fragments: dict[tuple[str, str, str | None, str | None], str] = {}
         self._counter = {"section": 0, "item": 0, "part": 0}
         self._stamp = 0
+        # Plex's clock runs this many seconds off the machine's (a server elsewhere, a wrong
+        # time zone setting): every stamp the double makes (addedAt, updatedAt, scannedAt).
+        self.clock_offset = 0.0
+        # A Plex that does not know the date filters answers the whole section (listing.py).
+        self.ignores_date_filters = False
+        # What listings handed out: items, and requests by what they asked for (full, delta:
+        # filtered by date, count: X-Plex-Container-Size=0).
+        self.listed_items = 0
+        self.listings: dict[str, int] = {"full": 0, "delta": 0, "count": 0}
+
+    def now(self) -> int:
+        """Plex's clock: Unix seconds, clock_offset off the machine's."""
+        return int(time.time() + self.clock_offset)
 
     def _next(self, kind: str) -> int:
         self._counter[kind] += 1
@@ -86,7 +100,7 @@ class Store:
     def add_section(self, title: str, locations: list[str], agent: str, type: str) -> int:
         with self.lock:
             key = self._next("section")
-            self.sections[key] = Section(key, title, type, agent, list(locations), int(time.time()))
+            self.sections[key] = Section(key, title, type, agent, list(locations), self.now())
             return key
 
     def add_item(
@@ -105,7 +119,7 @@ class Store:
         with self.lock:
             section = self._movie_section(section_id)
             rk = str(self._next("item"))
-            now = int(time.time())
+            now = self.now()
             item = Item(rk, section_id, [Part(self._next("part"), file, size)], now, updated_at=now)
             item.fields["title"] = title if title is not None else item.default_title()
             for name, value in fields.items():
@@ -132,10 +146,42 @@ class Store:
         with self.lock:
             self.items[rk].parts.append(Part(self._next("part"), file, size))
 
-    def remove_item(self, rk: str) -> None:
+    def remove_item(self, rk: str, scanned: bool = False) -> None:
+        """scanned: as Plex removes an item, in a scan that found its file gone (with the
+        trash emptied after each scan), which moves the section's scannedAt."""
         with self.lock:
             item = self.items.pop(rk)
-            self.sections[item.section_id].rating_keys.remove(rk)
+            section = self.sections[item.section_id]
+            section.rating_keys.remove(rk)
+            if scanned:
+                section.scanned_at = self.now()
+
+    def move_part(self, rk: str, new_file: str, old_file: str | None = None) -> None:
+        """A file renamed or moved that a scan picked up on the same item ("Part rename
+        detected": ZeroQI/Absolute-Series-Scanner#441): the item keeps its ratingKey, addedAt
+        and updatedAt (files do not change updatedAt: RemiRigal/Plex-Auto-Languages#77), the
+        section's scannedAt moves."""
+        with self.lock:
+            item = self.items[rk]
+            part = next(p for p in item.parts if old_file is None or p.file == old_file)
+            part.file = new_file
+            self.sections[item.section_id].scanned_at = self.now()
+
+    def set_added_at(self, rk: str, added_at: int) -> None:
+        """An item's addedAt edited (a user or a tool can: e.g. RicherTunes/
+        plex-added-date-manager), which moves nothing else."""
+        with self.lock:
+            self.items[rk].added_at = int(added_at)
+
+    def age(self, span: int) -> None:
+        """A library grown over the last `span` seconds rather than in the last minute: the
+        items' addedAt spread evenly over it, in the order they were added, the newest one
+        span/n seconds ago."""
+        with self.lock:
+            start, count = self.now() - int(span), len(self.items)
+            for i, item in enumerate(sorted(self.items.values(),
+                                            key=lambda it: int(it.rating_key))):
+                item.added_at = start + span * i // count
 
     def add_pending(self, section_id: int, file: str, size: int, delay: float, **opts: Any) -> None:
         with self.lock:
@@ -143,13 +189,19 @@ class Store:
             self._pending.append(Pending(section_id, file, size, delay, opts))
 
     def scan(self, section_id: int, path: str | None, now: float) -> None:
-        """Record a scan; pending files it covers appear `delay` seconds later."""
+        """Record a scan; pending files it covers appear `delay` seconds later, and the section's
+        scannedAt moves then. A scan that covers none finishes at once and moves scannedAt
+        too: Plex stamps every scan, PlexSync's partial ones included (issue 15)."""
         with self.lock:
             self.scans.append((section_id, path))
+            found = False
             for pending in self._pending:
                 covered = path is None or under(pending.file, path)
                 if pending.section_id == section_id and covered and pending.due is None:
                     pending.due = now + pending.delay
+                    found = True
+            if not found:
+                self.sections[section_id].scanned_at = self.now()
 
     def scanning(self, section_id: int) -> bool:
         with self.lock:
@@ -163,18 +215,30 @@ class Store:
             for pending in [p for p in self._pending if p.due is not None and p.due <= now]:
                 self._pending.remove(pending)
                 self.add_item(pending.section_id, pending.file, pending.size, **pending.options)
-                self.sections[pending.section_id].scanned_at = int(time.time())
+                self.sections[pending.section_id].scanned_at = self.now()
 
     def page(
-        self, section_id: int, start: int, size: int | None, title: str | None
+        self, section_id: int, start: int, size: int | None, title: str | None,
+        filters: Sequence[DateFilter] = (), sort: str | None = None,
     ) -> tuple[int, list[Item]]:
-        """Total matching items and one page of them, in the order they were added."""
-        keys = self.sections[section_id].rating_keys
-        if title:
-            needle = title.lower()
-            keys = [k for k in keys if needle in (self.items[k].fields["title"] or "").lower()]
-        end = len(keys) if size is None else start + size
-        return len(keys), [self.items[k] for k in keys[start:end]]
+        """Total matching items and one page of them, in the order they were added (or by a
+        date: listing.py); counts what it hands out."""
+        with self.lock:
+            items = [self.items[k] for k in self.sections[section_id].rating_keys]
+            if title:
+                needle = title.lower()
+                items = [i for i in items if needle in (i.fields["title"] or "").lower()]
+            if filters and not self.ignores_date_filters:
+                items = [i for i in items if all(f.keeps(i) for f in filters)]
+            if (order := sort_key(sort)) is not None:
+                key, descending = order
+                items.sort(key=lambda i: (key(i), int(i.rating_key)), reverse=descending)
+            end = len(items) if size is None else start + size
+            shown = items[start:end]
+            kind = "count" if size == 0 else "delta" if filters else "full"
+            self.listings[kind] += 1
+            self.listed_items += len(shown)
+            return len(items), shown
 
     def edit(self, section_id: int, ids: list[str] | None, plan: EditPlan, replace: bool) -> None:
         """Apply a PUT to the listed items, or to every item of the section when ids is None."""
@@ -189,7 +253,7 @@ class Store:
             )
             if ids is not None and not keys:
                 raise EditError(404, "no such item in this section")
-            now = int(time.time())
+            now = self.now()
             for rk in keys:
                 apply_plan(self.items[rk], plan, replace=replace, people=self.people)
                 self.items[rk].updated_at = now
@@ -197,12 +261,12 @@ class Store:
     def rate(self, rk: str, rating: float) -> None:
         with self.lock:
             self.items[rk].fields["userRating"] = None if rating == -1 else rating
-            self.items[rk].updated_at = int(time.time())
+            self.items[rk].updated_at = self.now()
 
     def upload(self, rk: str, kind: str, data: bytes | None, url: str | None) -> None:
         with self.lock:
             # Every upload gets a fresh thumb URL, even two within one second.
-            self._stamp = max(int(time.time()), self._stamp + 1)
+            self._stamp = max(self.now(), self._stamp + 1)
             record_upload(self.items[rk], kind, data, url, self._stamp)
             self.items[rk].updated_at = self._stamp
 
@@ -220,7 +284,7 @@ class Store:
         with self.lock:
             item = self.items[rk]
             apply_plan(item, parse_edit(pairs), replace=True, people=self.people)
-            item.updated_at = int(time.time())
+            item.updated_at = self.now()
 
 
 def _taggings(tags: dict[str, list[str]], actors: list[dict[str, str | None]]) -> dict[str, Any]:
