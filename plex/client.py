@@ -8,9 +8,10 @@ plexapi's object layer would cost hidden requests (auto-reload, per-call section
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from xml.etree.ElementTree import Element, ParseError
 
 from plex import session as plex_session
@@ -20,11 +21,10 @@ from plex.errors import PlexSettingError, UnreadableAnswer, not_plex, read_only_
 from plex.identity import PATH as IDENTITY
 from plex.identity import identify
 from plex.params import rate_query
-from plex.sections import Section, choose_sections
+from plex.sections import Section, choose_sections, holding
 from sync.edit import Edit
+from sync.index_refresh import ListedItem
 from sync.item import PlexItem
-from sync.matching import IndexEntry
-from sync.paths import normalize
 from validation.config import PlexSyncConfig
 
 PAGE_SIZE = 2000
@@ -120,22 +120,47 @@ class PlexClient:
             self._sections = chosen
         return self._sections
 
-    def listing(self, sections: list[Section]) -> list[IndexEntry]:
-        """Every part of every item of the sections: one raw paged listing per section."""
-        entries: list[IndexEntry] = []
-        for section in sections:
-            start = 0
-            while True:
-                container = self._xml(
-                    f"/library/sections/{section.key}/all?type=1&includeGuids=0",
-                    headers={"X-Plex-Container-Start": str(start),
-                             "X-Plex-Container-Size": str(PAGE_SIZE)})
-                page, videos, total = xml.listing_page(container, section.key)
-                entries += page
-                start += videos
-                if not videos or start >= total:
-                    break
-        return entries
+    def listing(self, section: Section, since: int | None = None) -> Iterator[list[ListedItem]]:
+        """A section's items page by page, oldest first; with `since`, only those Plex added
+        strictly after that addedAt (sync/index_refresh.py; a Plex that ignores the filter
+        answers them all). Sorted by addedAt, so items a scan adds while PlexSync pages land
+        on the last page instead of shifting the others (python-plexapi sends
+        `sort=<field>[:<dir>]`: library.py `_validateSortField`, `recentlyAdded`)."""
+        params: dict[str, Any] = {"type": 1, "includeGuids": 0, "sort": "addedAt"}
+        if since is not None:
+            params["addedAt>>"] = since  # sent as addedAt%3E%3E=<since>, as plexapi sends it
+        path = f"/library/sections/{section.key}/all?{urlencode(params)}"
+        start = 0
+        while True:
+            container = self._xml(path, headers={"X-Plex-Container-Start": str(start),
+                                                 "X-Plex-Container-Size": str(PAGE_SIZE)})
+            page, videos, total = xml.listing_page(container, section.key)
+            yield page
+            start += videos
+            if not videos or start >= total:
+                return
+
+    def count(self, section: Section) -> int:
+        """How many items a section holds, without listing one (a size-0 page's totalSize)."""
+        container = self._xml(f"/library/sections/{section.key}/all?type=1",
+                              headers={"X-Plex-Container-Start": "0",
+                                       "X-Plex-Container-Size": "0"})
+        return xml.total_size(container)
+
+    def item_parts(self, rating_keys: list[str]) -> dict[str, ListedItem]:
+        """What Plex holds now for these items (their files may have moved); a gone one is
+        missing."""
+        from plexapi.exceptions import NotFound
+
+        found: dict[str, ListedItem] = {}
+        for start in range(0, len(rating_keys), ITEMS_PER_FETCH):
+            chunk = rating_keys[start:start + ITEMS_PER_FETCH]
+            try:
+                container = self._xml(f"/library/metadata/{','.join(chunk)}", scoped=True)
+            except NotFound:
+                continue
+            found.update((item.rating_key, item) for item in xml.listed_items(container))
+        return found
 
     # -- items ---------------------------------------------------------------------------
     def fetch_items(self, rating_keys: list[str]) -> dict[str, PlexItem | UnreadableAnswer]:
@@ -245,14 +270,12 @@ class PlexClient:
 
     def scan(self, plex_folder: str) -> bool:
         """Partial scan of the folder in the section whose location holds it."""
-        key = normalize(plex_folder)
-        for section in self.sections():
-            if any(key == normalize(loc) or key.startswith(normalize(loc).rstrip("/") + "/")
-                   for loc in section.locations):
-                self._write(f"/library/sections/{section.key}/refresh?"
-                            f"path={quote(plex_folder, safe='')}", "get")
-                return True
-        return False
+        section = holding(self.sections(), plex_folder)
+        if section is None:
+            return False
+        self._write(f"/library/sections/{section.key}/refresh?"
+                    f"path={quote(plex_folder, safe='')}", "get")
+        return True
 
     def probe(self) -> None:
         """Cheap and authenticated: fails on a wrong token as well as on an outage."""

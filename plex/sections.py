@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sync.paths import normalize
+
 
 @dataclass(frozen=True)
 class Section:
@@ -13,10 +15,11 @@ class Section:
     locations: tuple[str, ...]
     scanned_at: str
 
-    @property
-    def signature(self) -> str:
-        """Changes when Plex scans the section: a cached index of it is then stale."""
-        return f"{self.key}:{self.scanned_at}"
+    def holds(self, plex_path: str) -> bool:
+        """Whether one of the section's folders holds the path (whole folder names only)."""
+        key = normalize(plex_path)
+        return any(key == normalize(loc) or key.startswith(normalize(loc).rstrip("/") + "/")
+                   for loc in self.locations)
 
 
 def choose_sections(sections: list[Section], names: list[str]) -> tuple[list[Section], list[str]]:
@@ -29,3 +32,8 @@ def choose_sections(sections: list[Section], names: list[str]) -> tuple[list[Sec
     chosen = [s for s in movies if s.title.strip().lower() in wanted]
     found = {s.title.strip().lower() for s in chosen}
     return chosen, [name for name in names if name.strip().lower() not in found]
+
+
+def holding(sections: list[Section], plex_path: str) -> Section | None:
+    """The first section whose folders hold the path."""
+    return next((s for s in sections if s.holds(plex_path)), None)

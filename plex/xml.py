@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
 from plex.sections import Section
+from sync.index_refresh import ListedItem
 from sync.item import Actor, PlexItem
 from sync.matching import IndexEntry
 
@@ -48,17 +49,34 @@ def sections(container: Element) -> list[Section]:
     return found
 
 
-def listing_page(container: Element, section_key: int) -> tuple[list[IndexEntry], int, int]:
-    """One page of a section's listing: its parts, how many items it held, and the listing's
-    total size."""
+def listing_page(container: Element, section_key: int) -> tuple[list[ListedItem], int, int]:
+    """One page of a section's listing: its items, how many it held, and the listing's total
+    size."""
     videos = container.findall("Video")
-    entries = [entry for video in videos for entry in _parts(video, section_key)]
+    items = [_listed(video, section_key) for video in videos if video.get("ratingKey")]
     total = int(container.get("totalSize") or container.get("size") or 0)
-    return entries, len(videos), total
+    return items, len(videos), total
 
 
-def _parts(video: Element, section_key: int) -> Iterator[IndexEntry]:
+def total_size(container: Element) -> int:
+    """The count a size-0 page answers (python-plexapi LibrarySection.totalViewSize)."""
+    return int(container.get("totalSize") or 0)
+
+
+def listed_items(container: Element) -> list[ListedItem]:
+    """Full items (GET /library/metadata/{ids}) read as a listing reads them."""
+    return [_listed(video, int(video.get("librarySectionID") or 0))
+            for video in container.findall("Video") if video.get("ratingKey")]
+
+
+def _listed(video: Element, section_key: int) -> ListedItem:
     rating_key = video.get("ratingKey", "")
+    added = video.get("addedAt", "")
+    return ListedItem(rating_key, section_key, int(added) if added.isdigit() else None,
+                      tuple(_parts(video, rating_key, section_key)))
+
+
+def _parts(video: Element, rating_key: str, section_key: int) -> Iterator[IndexEntry]:
     for part in video.iter("Part"):
         file = part.get("file")
         if rating_key and file:

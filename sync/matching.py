@@ -9,10 +9,9 @@ written without a person's look, whatever strict_matching says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, Protocol
 
 from sync.paths import folder, normalize, to_plex
 from validation.scene import SceneFile
@@ -34,48 +33,25 @@ class IndexEntry(NamedTuple):
 
 def name_key(path: str) -> str:
     """The file-name key of the name-and-size lookup."""
-    return _name_of_key(normalize(path))
+    return key_name(normalize(path))
 
 
-def _name_of_key(key: str) -> str:
+def key_name(key: str) -> str:
+    """The file-name key of a path already reduced to its comparison key."""
     return key.rpartition("/")[2].lower()
 
 
-class PathIndex:
-    """Plex parts by normalised path and by (file name, size), built once per drain."""
-
-    def __init__(self, entries: Iterable[IndexEntry]) -> None:
-        self._by_path: dict[str, list[IndexEntry]] = {}
-        self._by_name_size: dict[tuple[str, int], list[IndexEntry]] = {}
-        # Items with several parts only (a stack of part1/cd1 files, or versions): most have one.
-        self._stacks: dict[str, list[IndexEntry]] = {}
-        first: dict[str, IndexEntry] = {}
-        self._count = 0
-        for entry in entries:
-            key = normalize(entry.file)
-            self._by_path.setdefault(key, []).append(entry)
-            if entry.size is not None:
-                name = _name_of_key(key)
-                self._by_name_size.setdefault((name, entry.size), []).append(entry)
-            seen = first.setdefault(entry.rating_key, entry)
-            if seen is not entry:
-                self._stacks.setdefault(entry.rating_key, [seen]).append(entry)
-            self._count += 1
+class Lookups(Protocol):
+    """The Plex path index as matching asks it (sync_queue/index_cache.py keeps it)."""
 
     def by_path(self, normalized: str) -> list[IndexEntry]:
-        return list(self._by_path.get(normalized, ()))
+        """The parts at a path's comparison key (sync/paths.py normalize)."""
 
     def by_name_size(self, basename_lower: str, size: int | None) -> list[IndexEntry]:
-        if size is None:
-            return []  # without a size, a shared name proves nothing
-        return list(self._by_name_size.get((basename_lower, size), ()))
+        """The parts of that file name and size in any folder; none without a size."""
 
     def stack(self, rating_key: str) -> list[IndexEntry]:
         """Every part of an item that has several; empty for an item of one file."""
-        return list(self._stacks.get(rating_key, ()))
-
-    def __len__(self) -> int:
-        return self._count
 
 
 class Recommendation(Enum):
@@ -99,9 +75,7 @@ class Match:
     ambiguous: bool = False  # near misses tied at the closest distance for one file
 
 
-def match(
-    files: list[SceneFile], path_map: list[tuple[str, str]], index: PathIndex
-) -> Match:
+def match(files: list[SceneFile], path_map: list[tuple[str, str]], index: Lookups) -> Match:
     mapped = [(to_plex(file.path, path_map), file.size) for file in files]
     exact = _best([
         Candidate(entry, 0.0, EXACT)

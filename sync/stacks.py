@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sync.matching import Match, PathIndex, Recommendation
+from sync.matching import Lookups, Match, Recommendation
 from sync.paths import normalize, to_plex
 from validation.scene import SceneFile
 
@@ -22,7 +22,7 @@ def plex_paths(files: Iterable[SceneFile], path_map: list[tuple[str, str]]) -> s
 
 
 def partly_held(match: Match, files: Iterable[SceneFile], path_map: list[tuple[str, str]],
-                index: PathIndex) -> dict[str, list[str]]:
+                index: Lookups) -> dict[str, list[str]]:
     """Matched items that stack several files of which this scene has only some: rating key ->
     the item's files (as Plex names them). An item whose files all belong to the scene (one
     scene with several files) is not shared."""

@@ -17,7 +17,7 @@ from stash import log
 from stash.protocol import PluginInput
 from sync.edit import UNSET, Edit
 from sync.item import PlexItem
-from sync.matching import PathIndex, Recommendation, match
+from sync.matching import Lookups, Recommendation, match
 from sync.plan import plan
 from sync.state import SyncState
 from sync_queue.job import RECHECK
@@ -66,7 +66,7 @@ def survey(services: Services, on_progress: Callable[[int], None] | None = None
            ) -> Iterator[Finding]:
     plex, state, config = services.plex, services.stores.state, services.config
     plex.check()  # a wrong setting or an outage stops here, before a page is compared
-    index = Index(plex, services.stores.index_cache).build(force=True)
+    index = Index(plex, services.stores.index_cache).relist()
     done = 0
     page: list[Scene] = []
     for raw in services.stash.iter_scenes(PAGE):
@@ -86,7 +86,7 @@ def survey(services: Services, on_progress: Callable[[int], None] | None = None
             on_progress(done + len(page))
 
 
-def _page(scenes: list[Scene], index: PathIndex, config: PlexSyncConfig, state: SyncState,
+def _page(scenes: list[Scene], index: Lookups, config: PlexSyncConfig, state: SyncState,
           plex: PlexPort) -> Iterator[Finding]:
     records = state.get_many([s.id for s in scenes])
     matches = {s.id: match(s.files, config.path_map, index) for s in scenes}

@@ -8,7 +8,7 @@ from typing import Any
 
 from stash import log
 from stash.protocol import PluginInput, UserError
-from sync.matching import PathIndex, name_key
+from sync.matching import Lookups, name_key
 from sync.paths import normalize, to_plex
 from sync.state import REVIEW, SyncState
 from sync_queue import packages
@@ -35,7 +35,7 @@ class _Report:
 
 
 def _path_map(report: _Report, stash: StashPort, path_map: list[tuple[str, str]],
-              index: PathIndex) -> None:
+              index: Lookups) -> None:
     """The most common misconfiguration: Stash and Plex see the files under other prefixes."""
     scenes = [Scene.from_stash(raw) for raw in islice(stash.iter_scenes(SAMPLE), SAMPLE)]
     files = [f for s in scenes for f in s.files[:1]]
@@ -135,7 +135,7 @@ def _plex_checks(report: _Report, config: PlexSyncConfig, data_dir: Path,
             return
         report.add("libraries", True,
                    ", ".join(f"{s.title} ({', '.join(s.locations)})" for s in sections))
-        index = Index(plex, stores.index_cache).build(force=True)
+        index = Index(plex, stores.index_cache).relist()
         _path_map(report, stash, config.path_map, index)
         _shared_items(report, stores.state)
     finally:

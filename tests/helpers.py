@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +24,10 @@ import yaml
 
 from plex.client import PlexClient
 from stash import queries
+from sync.index_refresh import ListedItem
+from sync.matching import IndexEntry
 from sync_queue import layout
+from sync_queue.index_cache import IndexCache
 from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
@@ -36,6 +40,18 @@ from validation import clean
 from validation.config import PlexSyncConfig
 
 # --- what Plex must hold for a scene, and what it holds ----------------------------------------
+
+def path_index(entries: Iterable[IndexEntry], added_at: int | None = None) -> IndexCache:
+    """The path index PlexSync keeps, in a database of its own in memory, holding these parts
+    (an item's parts in the order given)."""
+    items: dict[str, list[IndexEntry]] = {}
+    for entry in entries:
+        items.setdefault(entry.rating_key, []).append(entry)
+    index = IndexCache(sqlite3.connect(":memory:", isolation_level=None))
+    index.put([ListedItem(key, parts[0].section_id, added_at, tuple(parts))
+               for key, parts in items.items()], seen=1)
+    return index
+
 
 def expected_item(stash: StashDouble, scene_id: int) -> dict[str, Any]:
     """What every Plex item of a scene holds after a sync with the default settings."""

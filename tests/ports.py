@@ -9,7 +9,9 @@ real classification (worker/outage.py) decides what each one means.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from plex.sections import Section
 from stash.client import SceneFetch
 from sync.edit import UNSET, Edit
+from sync.index_refresh import ListedItem
 from sync.item import PlexItem
 from sync.matching import IndexEntry
 from validation.config import PlexSyncConfig
@@ -83,13 +86,17 @@ class MemoryPlex:
         self.edits: list[Edit] = []
         self.uploads: list[tuple[str, str]] = []
         self.scans: list[str] = []
-        self.listings = 0
+        # Listing requests by what they asked (full, delta, count), as the Plex double counts.
+        self.listings: Counter[str] = Counter()
+        self.added: dict[str, int] = {}  # rating key -> addedAt: one a second, as added
+        self._clock = itertools.count(1_000_000)
         self._lock = threading.Lock()
 
     def add(self, rating_key: str, *files: str, size: int | None = 10, **fields: str) -> str:
         self.items[rating_key] = PlexItem(rating_key, SECTION.key, {"title": "", **fields}, {},
                                           [], frozenset(), list(files))
         self.sizes.update(dict.fromkeys(files, size))
+        self.added[rating_key] = next(self._clock) * 100  # far apart: no delta overlap
         return rating_key
 
     def title(self, rating_key: str) -> str:
@@ -109,11 +116,26 @@ class MemoryPlex:
         self._answer()
         return [SECTION]
 
-    def listing(self, sections: list[Section]) -> list[IndexEntry]:
+    def listing(self, section: Section, since: int | None = None
+                ) -> Iterator[list[ListedItem]]:
         self._answer()
-        self.listings += 1
-        return [IndexEntry(item.rating_key, item.section_id, file, self.sizes.get(file))
-                for item in self.items.values() for file in item.files]
+        self.listings["full" if since is None else "delta"] += 1
+        yield [self._listed(key) for key in self.items
+               if since is None or self.added[key] > since]
+
+    def count(self, section: Section) -> int:
+        self._answer()
+        self.listings["count"] += 1
+        return len(self.items)
+
+    def item_parts(self, rating_keys: list[str]) -> dict[str, ListedItem]:
+        self._answer()
+        return {key: self._listed(key) for key in rating_keys if key in self.items}
+
+    def _listed(self, key: str) -> ListedItem:
+        item = self.items[key]
+        return ListedItem(key, item.section_id, self.added[key], tuple(
+            IndexEntry(key, item.section_id, file, self.sizes.get(file)) for file in item.files))
 
     def fetch_items(self, rating_keys: list[str]) -> dict[str, PlexItem | Exception]:
         self._answer()

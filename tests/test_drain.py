@@ -5,6 +5,7 @@ data folder, against in-memory Stash and Plex ports (tests/ports.py). The proces
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -353,7 +354,23 @@ def test_an_item_gone_from_plex_is_matched_again_at_once(world: World) -> None:
     world.plex.add("202", "/data/a.mp4")  # Plex re-added the file as a new item
     world.stash.scenes[1] = scene(1, "/data/a.mp4", title="Newer", updated_at="2026-02-01")
     world.queue_scene(1)
+    world.plex.listings.clear()
     assert world.drain().synced == 1 and world.plex.title("202") == "Newer"
+    # Only the gone item's rows were dropped; Plex was asked what it added, not listed again.
+    assert world.plex.listings == {"delta": 1, "count": 1}
+
+
+def test_a_file_moved_on_its_item_is_found_through_the_record(world: World) -> None:
+    _one_scene(world)
+    world.plex.add("102", "/data/b.mp4")
+    world.queue_scene(1)
+    world.drain()
+    world.plex.items["101"] = dataclasses.replace(world.plex.items["101"], files=["/data/x/a.mp4"])
+    world.stash.scenes[1] = scene(1, "/data/x/a.mp4", title="Moved", updated_at="2026-02-01")
+    world.queue_scene(1)
+    world.plex.listings.clear()
+    assert world.drain().synced == 1 and world.plex.title("101") == "Moved"
+    assert world.plex.listings == {"delta": 1, "count": 1}  # no full listing
 
 
 # -- covers ----------------------------------------------------------------------------------

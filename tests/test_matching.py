@@ -4,12 +4,12 @@ from sync.matching import (
     EXACT,
     SAME_NAME_AND_SIZE,
     IndexEntry,
-    PathIndex,
     Recommendation,
     decide,
     match,
     name_key,
 )
+from tests.helpers import path_index
 from validation.scene import SceneFile
 
 MAP = [("/stash", "/plex")]
@@ -20,7 +20,7 @@ def entry(key, path, size=100, section=1):
 
 
 def test_exact_mapped_path_is_high():
-    index = PathIndex([entry("1", "/plex/a/x.mp4"), entry("2", "/plex/b/x.mp4")])
+    index = path_index([entry("1", "/plex/a/x.mp4"), entry("2", "/plex/b/x.mp4")])
     found = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP, index)
     assert found.recommendation is Recommendation.HIGH
     assert [e.rating_key for e in found.items] == ["1"]
@@ -28,7 +28,7 @@ def test_exact_mapped_path_is_high():
 
 
 def test_the_same_file_in_two_sections_gives_two_items():
-    index = PathIndex([
+    index = path_index([
         entry("1", "/plex/a/x.mp4", section=1), entry("9", "/plex/a/x.mp4", section=2),
     ])
     found = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP, index)
@@ -37,7 +37,7 @@ def test_the_same_file_in_two_sections_gives_two_items():
 
 
 def test_every_file_of_the_scene_is_looked_up():
-    index = PathIndex([entry("5", "/plex/b/y.mkv")])
+    index = path_index([entry("5", "/plex/b/y.mkv")])
     files = [SceneFile(path="/stash/a/x.mp4", size=1), SceneFile(path="/stash/b/y.mkv", size=2)]
     found = match(files, MAP, index)
     assert found.recommendation is Recommendation.HIGH
@@ -45,26 +45,26 @@ def test_every_file_of_the_scene_is_looked_up():
 
 
 def test_one_item_with_two_matching_parts_is_listed_once():
-    index = PathIndex([entry("5", "/plex/a/x.mp4"), entry("5", "/plex/a/x2.mp4")])
+    index = path_index([entry("5", "/plex/a/x.mp4"), entry("5", "/plex/a/x2.mp4")])
     files = [SceneFile(path="/stash/a/x.mp4", size=1), SceneFile(path="/stash/a/x2.mp4", size=2)]
     assert [e.rating_key for e in match(files, MAP, index).items] == ["5"]
 
 
 def test_windows_plex_paths_match_in_any_case_and_spelling():
-    index = PathIndex([entry("3", "\\\\?\\D:\\Media\\Studio\\Scene.MP4")])
+    index = path_index([entry("3", "\\\\?\\D:\\Media\\Studio\\Scene.MP4")])
     found = match([SceneFile(path="/stash/studio/scene.mp4", size=100)],
                   [("/stash", "D:\\Media")], index)
     assert found.recommendation is Recommendation.HIGH
 
 
 def test_posix_paths_are_case_sensitive():
-    index = PathIndex([entry("3", "/plex/Studio/Scene.mp4", size=None)])
+    index = path_index([entry("3", "/plex/Studio/Scene.mp4", size=None)])
     found = match([SceneFile(path="/stash/studio/scene.mp4", size=100)], MAP, index)
     assert found.recommendation is Recommendation.NONE
 
 
 def test_same_name_and_size_elsewhere_is_low_with_reasons():
-    index = PathIndex([
+    index = path_index([
         entry("1", "/elsewhere/deep/Studio/X.mp4"),
         entry("2", "/other/Studio/x.mp4"),
         entry("3", "/plex/a/x.mp4", size=999),  # same name, other size: not a candidate
@@ -79,7 +79,7 @@ def test_same_name_and_size_elsewhere_is_low_with_reasons():
 
 
 def test_closer_folders_make_a_better_candidate():
-    index = PathIndex([
+    index = path_index([
         entry("far", "/x/y/z/x.mp4"), entry("near", "/mnt/old/Studio/Sub/x.mp4"),
     ])
     found = match([SceneFile(path="/stash/Studio/Sub/x.mp4", size=100)], MAP, index)
@@ -88,7 +88,7 @@ def test_closer_folders_make_a_better_candidate():
 
 
 def test_equally_good_candidates_are_all_items():
-    index = PathIndex([entry("1", "/a/x.mp4"), entry("2", "/b/x.mp4")])
+    index = path_index([entry("1", "/a/x.mp4"), entry("2", "/b/x.mp4")])
     found = match([SceneFile(path="/stash/c/x.mp4", size=100)], MAP, index)
     assert found.recommendation is Recommendation.LOW
     assert {e.rating_key for e in found.items} == {"1", "2"}
@@ -96,16 +96,16 @@ def test_equally_good_candidates_are_all_items():
 
 def test_candidates_tied_at_the_closest_distance_go_to_review_even_without_strict():
     # beets' gap rule: with no gap between the best two, which item holds the file is a guess.
-    index = PathIndex([entry("1", "/a/x.mp4"), entry("2", "/b/x.mp4"), entry("3", "/z/z/x.mp4")])
+    index = path_index([entry("1", "/a/x.mp4"), entry("2", "/b/x.mp4"), entry("3", "/z/z/x.mp4")])
     tied = match([SceneFile(path="/stash/c/x.mp4", size=100)], MAP, index)
     assert tied.ambiguous and decide(tied, strict=False) == "review"
     closer = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP,
-                   PathIndex([entry("1", "/old/a/x.mp4"), entry("2", "/b/x.mp4")]))
+                   path_index([entry("1", "/old/a/x.mp4"), entry("2", "/b/x.mp4")]))
     assert not closer.ambiguous and decide(closer, strict=False) == "sync"
 
 
 def test_near_misses_of_different_files_of_one_scene_are_not_a_tie():
-    index = PathIndex([entry("1", "/a/x1.mp4"), entry("2", "/b/x2.mp4")])
+    index = path_index([entry("1", "/a/x1.mp4"), entry("2", "/b/x2.mp4")])
     files = [SceneFile(path="/stash/c/x1.mp4", size=100), SceneFile(path="/stash/c/x2.mp4",
                                                                      size=100)]
     found = match(files, MAP, index)
@@ -114,7 +114,7 @@ def test_near_misses_of_different_files_of_one_scene_are_not_a_tie():
 
 
 def test_size_mismatch_or_unknown_size_is_none():
-    index = PathIndex([entry("1", "/a/x.mp4", size=100), entry("2", "/b/x.mp4", size=None)])
+    index = path_index([entry("1", "/a/x.mp4", size=100), entry("2", "/b/x.mp4", size=None)])
     assert match([SceneFile(path="/stash/x.mp4", size=101)], MAP, index).recommendation is (
         Recommendation.NONE
     )
@@ -124,14 +124,14 @@ def test_size_mismatch_or_unknown_size_is_none():
 
 
 def test_exact_hit_wins_over_near_misses():
-    index = PathIndex([entry("1", "/plex/a/x.mp4"), entry("2", "/other/x.mp4")])
+    index = path_index([entry("1", "/plex/a/x.mp4"), entry("2", "/other/x.mp4")])
     found = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP, index)
     assert [e.rating_key for e in found.items] == ["1"]
     assert [c.entry.rating_key for c in found.candidates] == ["1"]
 
 
 def test_decide_applies_the_strict_policy():
-    index = PathIndex([entry("1", "/plex/a/x.mp4"), entry("2", "/b/y.mp4")])
+    index = path_index([entry("1", "/plex/a/x.mp4"), entry("2", "/b/y.mp4")])
     high = match([SceneFile(path="/stash/a/x.mp4", size=100)], MAP, index)
     low = match([SceneFile(path="/stash/y.mp4", size=100)], MAP, index)
     none = match([SceneFile(path="/stash/z.mp4", size=100)], MAP, index)
@@ -140,7 +140,7 @@ def test_decide_applies_the_strict_policy():
 
 
 def test_index_lookups_and_name_key():
-    index = PathIndex([entry("1", "D:\\Media\\A.mp4"), entry("2", "/m/B.mp4", size=None)])
+    index = path_index([entry("1", "D:\\Media\\A.mp4"), entry("2", "/m/B.mp4", size=None)])
     assert len(index) == 2
     assert index.by_path("d:/media/a.mp4")[0].rating_key == "1"
     assert index.by_path("/m/B.mp4")[0].rating_key == "2"
@@ -152,18 +152,22 @@ def test_index_lookups_and_name_key():
 def test_index_of_100k_entries_is_cheap():
     entries = (entry(str(i), f"/plex/s{i % 50}/file{i}.mp4", size=i) for i in range(100_000))
     start = time.process_time()  # CPU time: what the build costs, not how busy the machine is
-    index = PathIndex(entries)
+    index = path_index(entries)
     built = time.process_time() - start
     assert len(index) == 100_000
     assert built < 5.0
-    found = match([SceneFile(path="/stash/s7/file99957.mp4", size=99957)], MAP, index)
-    assert [e.rating_key for e in found.items] == ["99957"]
+    start = time.process_time()
+    for i in range(0, 100_000, 100):  # a thousand scenes matched, near misses included
+        found = match([SceneFile(path=f"/stash/s{i % 50}/file{i}.mp4", size=i)], MAP, index)
+        assert [e.rating_key for e in found.items] == [str(i)]
+        match([SceneFile(path=f"/stash/elsewhere/file{i}.mp4", size=i)], MAP, index)
+    assert time.process_time() - start < 1.0
 
 
 def test_a_stacked_item_held_in_part_by_a_scene():
     from sync.stacks import holds_part, partly_held
 
-    index = PathIndex([entry("7", "/plex/m/Movie - part1.mp4"), entry("8", "/plex/one.mp4"),
+    index = path_index([entry("7", "/plex/m/Movie - part1.mp4"), entry("8", "/plex/one.mp4"),
                        entry("7", "/plex/m/Movie - part2.mp4")])
     assert [e.file for e in index.stack("7")] == ["/plex/m/Movie - part1.mp4",
                                                   "/plex/m/Movie - part2.mp4"]

@@ -1,5 +1,6 @@
-"""PlexClient against the Plex double: identity, secrets, sections, the path index and its cache,
-scans. Item reads and writes: test_plex_client_edits.py; misbehaving Plex: _faults.py."""
+"""PlexClient against the Plex double: identity, secrets, sections, the listings behind the path
+index, scans. The index kept section by section: test_plex_index.py; item reads and writes:
+test_plex_client_edits.py; misbehaving Plex: _faults.py."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ import pytest
 
 from plex.client import PAGE_SIZE, PlexClient
 from stash.protocol import UserError
-from sync.matching import IndexEntry, PathIndex
+from sync.matching import IndexEntry
 from sync_queue import db, layout
-from sync_queue.index_cache import MAX_AGE, IndexCache
+from sync_queue.index_cache import IndexCache
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.item import Part
 from tests.helpers import TOKEN, make_client, make_config
@@ -29,20 +30,10 @@ from worker.index import Index
 pytestmark = pytest.mark.usefixtures("plexapi_settings")
 
 
-def index_of(client: PlexClient, data_dir: Path, force: bool = False) -> PathIndex:
-    """The path index as a drain builds it (worker/index.py): the client, and the cache in
-    the data folder's plexsync.db."""
-    state_db = db.connect(data_dir / layout.STATE_DB)
-    try:
-        return Index(client, IndexCache(state_db)).build(force)
-    finally:
-        state_db.close()
-
-
-def forget_index(data_dir: Path) -> None:
-    state_db = db.connect(data_dir / layout.STATE_DB)
-    IndexCache(state_db).clear()
-    state_db.close()
+def index_of(client: PlexClient, data_dir: Path) -> IndexCache:
+    """The path index as a drain has it (worker/index.py): the client, and the index kept in
+    the data folder's plexsync.db (closed with the test's process)."""
+    return Index(client, IndexCache(db.connect(data_dir / layout.STATE_DB))).current()
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
@@ -166,6 +157,7 @@ def test_index_pages_every_part_of_every_section(plex: PlexDouble, tmp_path: Pat
     client = make_client(plex, tmp_path)
     plex.reset_counts()
     index = index_of(client, tmp_path)
+    assert plex.listings == {"full": 4, "delta": 0, "count": 0}
     assert listings(plex, big) == math.ceil(count / PAGE_SIZE) == 3
     assert listings(plex, small) == 1
     assert len(index) == count + 3
@@ -176,45 +168,6 @@ def test_index_pages_every_part_of_every_section(plex: PlexDouble, tmp_path: Pat
     assert {(e.rating_key, e.section_id) for e in index.by_path("/big/clip00007.mp4")} == {
         ("8", big), (same_file, small)}
     assert [e.rating_key for e in index.by_name_size("clip04000.mp4", 4001)] == ["4001"]
-
-
-def test_index_cache_is_used_forced_and_forgotten(plex: PlexDouble, tmp_path: Path) -> None:
-    sid = plex.add_section("Scenes", ["/data"])
-    for i in range(3):
-        plex.add_item(sid, f"/data/{i}.mp4", size=i)
-    index_of(make_client(plex, tmp_path), tmp_path)
-    plex.reset_counts()
-    client = make_client(plex, tmp_path)
-    assert len(index_of(client, tmp_path)) == 3 and plex.counts["listing"] == 0
-    assert len(index_of(client, tmp_path, force=True)) == 3 and plex.counts["listing"] == 1
-    assert len(index_of(client, tmp_path)) == 3 and plex.counts["listing"] == 1
-    forget_index(tmp_path)
-    plex.add_item(sid, "/data/late.mp4")
-    assert index_of(client, tmp_path).by_path("/data/late.mp4") and plex.counts["listing"] == 2
-
-
-def test_index_cache_expires_after_max_age(plex: PlexDouble, tmp_path: Path) -> None:
-    sid = plex.add_section("Scenes", ["/data"])
-    plex.add_item(sid, "/data/a.mp4", size=1)
-    client = make_client(plex, tmp_path)
-    index_of(client, tmp_path)
-    state_db = db.connect(tmp_path / layout.STATE_DB)
-    cache = IndexCache(state_db)
-    sections = [section.signature for section in client.sections()]
-    assert cache.load(sections, now=time.time() + MAX_AGE - 5) == [
-        IndexEntry("1", sid, "/data/a.mp4", 1)]
-    assert cache.load(sections, now=time.time() + MAX_AGE + 5) is None
-    state_db.close()
-
-
-def test_other_library_choice_does_not_reuse_the_cache(plex: PlexDouble, tmp_path: Path) -> None:
-    one = plex.add_section("One", ["/one"])
-    two = plex.add_section("Two", ["/two"])
-    plex.add_item(one, "/one/a.mp4")
-    plex.add_item(two, "/two/b.mp4")
-    assert len(index_of(make_client(plex, tmp_path, plex_library="One"), tmp_path)) == 1
-    index = index_of(make_client(plex, tmp_path), tmp_path)
-    assert index.by_path("/two/b.mp4") and len(index) == 2
 
 
 # -- scans ---------------------------------------------------------------------------------
@@ -230,7 +183,7 @@ def test_scan_refreshes_the_section_holding_the_folder(plex: PlexDouble, tmp_pat
     assert plex.scans == [(sid, "/data/b/new folder & more"), (sid, "/data/a")]
 
 
-def test_scan_reveals_a_pending_file_and_invalidates_the_cache(
+def test_scan_reveals_a_pending_file_and_stamps_the_section(
     plex: PlexDouble, tmp_path: Path
 ) -> None:
     sid = plex.add_section("Scenes", ["/data"])
@@ -239,10 +192,7 @@ def test_scan_reveals_a_pending_file_and_invalidates_the_cache(
     client = make_client(plex, tmp_path)
     before = client.sections(refresh=True)[0].scanned_at
     assert not index_of(client, tmp_path).by_path("/data/new/clip.mp4")
-    plex.reset_counts()
     assert client.scan("/data/new") is True
-    found = wait_until(lambda: index_of(client, tmp_path).by_path("/data/new/clip.mp4"))
-    assert found[0].size == 5
-    # Only the scan's new scannedAt made the cached index stale: one relisting, no force.
-    assert plex.counts["listing"] == 1
-    assert client.sections(refresh=True)[0].scanned_at != before
+    wait_until(lambda: client.sections(refresh=True)[0].scanned_at != before)
+    found = index_of(client, tmp_path).by_path("/data/new/clip.mp4")
+    assert found and found[0].size == 5

@@ -6,6 +6,7 @@ import pytest
 
 from plex import xml
 from plex.sections import Section
+from sync.index_refresh import ListedItem
 from sync.item import Actor
 from sync.matching import IndexEntry
 
@@ -67,10 +68,14 @@ def test_sections_keep_numbered_directories_with_their_locations():
 
 def test_a_listing_page_reads_every_part_and_the_total():
     container = ET.fromstring(
-        '<MediaContainer size="2" totalSize="5">'
-        '<Video ratingKey="1"><Media><Part file="/a/1.mp4" size="10"/></Media>'
-        '<Media><Part file="/a/1b.mp4"/></Media></Video>'
+        '<MediaContainer size="3" totalSize="5">'
+        '<Video ratingKey="1" addedAt="1700000000"><Media><Part file="/a/1.mp4" size="10"/>'
+        '</Media><Media><Part file="/a/1b.mp4"/></Media></Video>'
+        '<Video ratingKey="2"/>'
         '<Video><Media><Part file="/a/orphan.mp4" size="3"/></Media></Video></MediaContainer>')
-    entries, videos, total = xml.listing_page(container, 3)
-    assert entries == [IndexEntry("1", 3, "/a/1.mp4", 10), IndexEntry("1", 3, "/a/1b.mp4", None)]
-    assert (videos, total) == (2, 5)
+    items, videos, total = xml.listing_page(container, 3)
+    assert items == [
+        ListedItem("1", 3, 1_700_000_000, (IndexEntry("1", 3, "/a/1.mp4", 10),
+                                           IndexEntry("1", 3, "/a/1b.mp4", None))),
+        ListedItem("2", 3, None, ())]  # an item without a file still counts as an item
+    assert (videos, total) == (3, 5)

@@ -15,13 +15,14 @@ from sync import freshness
 from sync.edit import Edit
 from sync.failure import COVER_PENDING, Failure, Kind, cover_delay, not_found_delay
 from sync.item import PlexItem
-from sync.matching import Match, Recommendation, decide, match
+from sync.matching import Match, Recommendation, decide
 from sync.ownership import Owned
 from sync.state import NOT_FOUND, REVIEW, SceneRecord
 from sync_queue.job import Job
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
 from worker.endings import Endings
+from worker.finding import Wanted, find
 from worker.index import Index, ask_scan
 from worker.outage import Outage, StopDrain, classify
 from worker.ports import Notify, PlexPort, StashPort
@@ -125,15 +126,10 @@ class Batch:
 
     def _match(self, work: list[Work]) -> None:
         path_map = self.config.path_map
-        index = self.end.index.current()
-        for item in work:
-            item.match = match(item.scene.files, path_map, index)
-        if any(w.match.recommendation is not Recommendation.HIGH for w in work):  # type: ignore[union-attr]
-            refreshed = self.end.index.refresh()
-            if refreshed is not None:
-                for item in work:
-                    if item.match.recommendation is not Recommendation.HIGH:  # type: ignore[union-attr]
-                        item.match = match(item.scene.files, path_map, refreshed)
+        wanted = [Wanted(w.scene, w.record.plex_item_keys if w.record else [],
+                         not_found_delay(w.attempts) is None) for w in work]
+        for item, found in zip(work, find(wanted, self.end.index, path_map), strict=True):
+            item.match = found
         for item in list(work):
             verdict = decide(item.match, self.config.strict_matching)  # type: ignore[arg-type]
             if verdict == "review":
@@ -224,6 +220,7 @@ class Batch:
                 self._failed(item, classify(unreadable[0]))
                 continue
             if len(targets) < len(entries):
+                self.end.index.forget([e.rating_key for e in entries if e.rating_key not in items])
                 self._failed(item, Failure(Kind.ITEM_GONE, "Plex item disappeared", 404))
                 continue
             owned = {t.rating_key: item.record.owned(t.rating_key) if item.record else Owned()

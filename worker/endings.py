@@ -67,7 +67,7 @@ class Endings:
         if decision.action is Action.STOP:
             raise StopDrain(failure)
         if decision.action is Action.REMATCH:
-            self.index.invalidate()
+            self.index.stale()
             self.retry(jobs, 0.0, failure.message)
         elif decision.action is Action.DEAD:
             self._dead_letter(scene_id, jobs, failure)

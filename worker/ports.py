@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from plex.sections import Section
     from stash.client import SceneFetch
     from sync.edit import Edit
+    from sync.index_refresh import ListedItem
     from sync.item import PlexItem
-    from sync.matching import IndexEntry
 
 # (level, message): a message the user must see in Stash's log, even from the detached worker.
 Notify = Callable[[str, str], None]
@@ -45,7 +45,12 @@ class PlexPort(Protocol):
 
     def sections(self, refresh: bool = False) -> list[Section]: ...
 
-    def listing(self, sections: list[Section]) -> list[IndexEntry]: ...
+    def listing(self, section: Section, since: int | None = None
+                ) -> Iterator[list[ListedItem]]: ...
+
+    def count(self, section: Section) -> int: ...
+
+    def item_parts(self, rating_keys: list[str]) -> dict[str, ListedItem]: ...
 
     def fetch_items(self, rating_keys: list[str]) -> dict[str, PlexItem | Exception]: ...
 

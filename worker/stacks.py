@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.matching import Match, PathIndex, Recommendation
+from sync.matching import Lookups, Match, Recommendation
 from sync.stacks import holds_part, partly_held
 from sync.state import SyncState
 from validation.scene import Scene
 from worker.ports import StashPort
 
 
-def shared(matched: list[tuple[Scene, Match]], index: PathIndex,
+def shared(matched: list[tuple[Scene, Match]], index: Lookups,
            path_map: list[tuple[str, str]], state: SyncState,
            stash: StashPort) -> dict[int, dict[str, Any]]:
     """Scene id -> the review detail of each scene that must not be written."""

@@ -231,8 +231,9 @@ class Store:
             if filters and not self.ignores_date_filters:
                 items = [i for i in items if all(f.keeps(i) for f in filters)]
             if (order := sort_key(sort)) is not None:
+                # Stable: items of the same stamp stay in the order they were added.
                 key, descending = order
-                items.sort(key=lambda i: (key(i), int(i.rating_key)), reverse=descending)
+                items.sort(key=key, reverse=descending)
             end = len(items) if size is None else start + size
             shown = items[start:end]
             kind = "count" if size == 0 else "delta" if filters else "full"
