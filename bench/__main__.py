@@ -22,8 +22,9 @@ Scenarios
   all    scale, then hooks.
   rescan After PlexSync has listed Plex once, Stash scans one new file (a new scene, whose
          hook finds it missing in Plex, asks Plex to scan its folder and finds it there):
-         the Plex items listed to find it, listing pages, scans, hook-to-Plex time. Issue 15's
-         target: items listed proportional to what changed, not to N (default N=100,000).
+         the Plex items listed to find it, listing requests (full, added since, count only),
+         scans, hook-to-Plex time. Plex's items were added over two years, as in a library
+         grown over time. Default N=100,000.
 
 Targets (the issue's, printed as ok/MISS with every result)
   first sync at N=10,000 <= 90 s; <= 1 Plex write per changed item and 1 upload per new cover;
@@ -31,6 +32,7 @@ Targets (the issue's, printed as ok/MISS with every result)
   no-op sync at N=10,000 <= 10 s with no Plex write, upload or image download;
   N=100,000: first sync <= 15 min, plugin peak memory <= 300 MB (first and no-op sync);
   hook wall p95 <= 150 ms, hook-to-Plex p95 <= 2 s; Plex requests in flight <= plex_concurrency.
+  rescan: <= 50 Plex items listed to find one new file (what changed, not N).
 
 Wall times depend on what else the machine runs: the report records the load average at the
 start and the end, and the CPU seconds, which depend on it far less.
@@ -44,8 +46,8 @@ plex_per_scene, peak_plex_in_flight, peak_plex_per_second), targets: [{name, lim
 met}]], hooks: {n, latency_s, plex_concurrency, sequential, burst (hooks, hook_wall_s and
 hook_to_plex_s as {count, p50, p95, max}, hook_peak_mb, plex_per_hook, stash_per_hook, traffic),
 drainer_peak_mb, targets} or null, rescan: {n, latency_s, prime_items_listed, items_listed,
-listing_pages, plex_scans, hook_to_plex_s, traffic, targets} or null}. Times in seconds, memory
-in MB.
+listing_pages, listings: {full, delta, count}, plex_scans, hook_to_plex_s, traffic, targets} or
+null}. Times in seconds, memory in MB.
 
 Exit status: 0 when every run completed (missed targets are reported, not fatal), 1 when a
 plugin run failed or left Plex without the data it should hold.

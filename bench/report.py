@@ -152,13 +152,14 @@ def _hooks_table(hooks: dict[str, Any]) -> list[str]:
 
 
 def _rescan_table(rescan: dict[str, Any]) -> list[str]:
-    listings = rescan["traffic"]["plex"].get("listing", 0)
+    asked = rescan["listings"]
     return [
         f"One new file scanned (Scene.Create.Post, trigger_plex_scan): N={rescan['n']:,}, "
         f"Plex latency {rescan['latency_s'] * 1000:g} ms",
         _row("items listed when priming", [rescan["prime_items_listed"]]),
         _row("Plex items listed", [rescan["items_listed"]]),
-        _row("  listing requests", [listings]),
+        _row("  listing requests: full / added since / count only",
+             [f"{asked['full']} / {asked['delta']} / {asked['count']}"]),
         _row("Plex scans asked", [rescan["plex_scans"]]),
         _row("Plex requests", [rescan["traffic"]["plex_total"]]),
         _row("hook-to-Plex (s)", [rescan["hook_to_plex_s"]]),

@@ -1,7 +1,9 @@
 """`bench rescan`: one new file in a large Plex library; how much of Plex is listed to find it.
 
-Stash and Plex hold N scenes. First PlexSync lists Plex once (one scene is edited and its hook's
-background worker writes it, building and caching the path index), and that worker is stopped.
+Stash and Plex hold N scenes, Plex's items added over the last two years (a library grown over
+time, not in the minute the benchmark built it). First PlexSync lists Plex once (one scene is
+edited and its hook's background worker writes it, building the path index), and that worker is
+stopped.
 Then the measured part, as a person adding one file lives it: Stash scans a new file (a new
 scene, with its cover), the Scene.Create.Post hook queues it, and the background worker does
 not find it in Plex, asks Plex to scan its folder (trigger_plex_scan), and finds it once the
@@ -9,9 +11,10 @@ scan has added it. Plex's double adds the file only when asked to scan that fold
 and the scan moves the section's scannedAt.
 
 Reported: the Plex items returned by section listings during the measured part (read from the
-double: every `<Video>` a /library/sections/N/all answer carried), the listing requests, Plex's
-scans, and the time from the hook until Plex holds the new scene's title. The target (issue 15)
-is a listing proportional to what changed, not to N.
+double: every `<Video>` a /library/sections/N/all answer carried), the listing requests by what
+they asked (full, delta: added since, count only), Plex's scans, and the time from the hook
+until Plex holds the new scene's title. The target (issue 15, bench/targets.py) is a listing
+proportional to what changed, not to N.
 """
 
 from __future__ import annotations
@@ -19,11 +22,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bench import traffic
+from bench import targets, traffic
 from bench.hooks_run import POLL, REACH_DEADLINE, _checked
 from bench.library import Library, library
 from bench.sync_run import RunFailed
-from bench.targets import Target
 from tests.doubles.stash.images import tiny_png
 from tests.harness import readable
 
@@ -31,34 +33,15 @@ NEW_STASH_FILE = "/data/stash/bench-new/fresh scene.mp4"
 NEW_PLEX_FILE = "/media/plex/bench-new/fresh scene.mp4"
 NEW_SIZE = 123_456_789
 SCAN_DELAY = 0.2  # seconds Plex's double takes to "scan" the folder once asked
-# Items listed to find one new file: the new item and an overlap margin, never a whole library.
-ITEMS_LIMIT = 50
-
-
-class ListedItems:
-    """Counts the items the Plex double's section listings hand out (its store's page())."""
-
-    def __init__(self, lib: Library) -> None:
-        self.items = 0
-        self.pages = 0
-        store = lib.plex.store
-        page = store.page
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            total, items = page(*args, **kwargs)
-            self.items += len(items)
-            self.pages += 1
-            return total, items
-
-        store.page = counted  # type: ignore[method-assign]
+LIBRARY_AGE = 2 * 365 * 86_400  # the sample's items were added over two years
 
 
 def run_rescan(n: int, *, latency: float, concurrency: int | None = None) -> dict[str, Any]:
     with library(n, covers=False, latency=latency, concurrency=concurrency) as lib:
-        listed = ListedItems(lib)
+        lib.plex.age(LIBRARY_AGE)
+        lib.plex.reset_counts()
         _prime(lib)
-        prime_items = listed.items
-        listed.items = listed.pages = 0
+        prime_items = lib.plex.listed_items
         traffic.reset(lib.stash, lib.plex)
         scene_id = lib.stash.add_scene(title="Bench fresh scene", details="Scanned just now.",
                                        files=[(NEW_STASH_FILE, NEW_SIZE)],
@@ -70,11 +53,12 @@ def run_rescan(n: int, *, latency: float, concurrency: int | None = None) -> dic
         reached = _reach_new(lib, "Bench fresh scene", started)
         lib.harness.wait_drained(timeout=REACH_DEADLINE)
         seen = traffic.read(lib.stash, lib.plex)
-    target = Target("Plex items listed to find 1 new file", ITEMS_LIMIT, listed.items)
+        items, listings = lib.plex.listed_items, lib.plex.listings
     return {"n": n, "latency_s": latency, "prime_items_listed": prime_items,
-            "items_listed": listed.items, "listing_pages": listed.pages,
-            "plex_scans": seen.plex.get("refresh", 0), "hook_to_plex_s": round(reached, 3),
-            "traffic": seen.as_dict(), "targets": [target.as_dict()]}
+            "items_listed": items, "listing_pages": listings["full"] + listings["delta"],
+            "listings": listings, "plex_scans": seen.plex.get("refresh", 0),
+            "hook_to_plex_s": round(reached, 3), "traffic": seen.as_dict(),
+            "targets": [targets.rescan(items).as_dict()]}
 
 
 def _prime(lib: Library) -> None:

@@ -12,6 +12,9 @@ NOOP_SYNC_WALL = {10_000: 10.0}
 PEAK_MEMORY_MB = {100_000: 300.0}
 HOOK_WALL_P95 = 0.150
 HOOK_TO_PLEX_P95 = 2.0
+# Plex items listed to find one new file after a scan (`bench rescan`): the new item and those
+# in the delta's overlap minute (sync/index_refresh.py OVERLAP), never the library.
+RESCAN_ITEMS = 50
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,7 @@ def hooks(sequential: dict[str, Any]) -> list[Target]:
         Target("hook-to-Plex latency p95 (s)", HOOK_TO_PLEX_P95,
                sequential["hook_to_plex_s"]["p95"]),
     ]
+
+
+def rescan(items_listed: int) -> Target:
+    return Target("Plex items listed to find 1 new file", RESCAN_ITEMS, items_listed)
