@@ -86,6 +86,7 @@ def _connection(lib: Library) -> Any:
 
 
 def steps(n: int, reps: int) -> list[Row]:
+    from stash.client import VERSIONS_PAGE
     from sync.matching import Recommendation, match
     from sync.ownership import Owned
     from sync_queue.job import CHANGED
@@ -104,9 +105,10 @@ def steps(n: int, reps: int) -> list[Row]:
         ctx = open_services(_connection(lib))
         state = ctx.stores.state
         ids = list(lib.sample.scene_ids)
-        versions = ctx.stash.scene_versions()
+        versions = [version for page in ctx.stash.scene_versions() for version in page]
         row("Stash: scene_versions (Sync All's list)",
-            cpu_us(ctx.stash.scene_versions, len(ids)), note="one request for all N")
+            cpu_us(lambda: list(ctx.stash.scene_versions()), len(ids)),
+            note=f"pages of {VERSIONS_PAGE:,}")
         fetched: dict[int, dict] = {}
         row("Stash: scenes_by_id (1,000 per request, JSON decoded)",
             cpu_us(lambda: fetched.update(ctx.stash.scenes_by_id(ids).found), len(ids)))
@@ -404,6 +406,8 @@ def noop(n: int) -> list[Row]:
     import tracemalloc
 
     from bench.process import cpu_seconds
+    from stash.client import VERSIONS_PAGE
+    from sync import freshness
     from sync_queue.job import CHANGED
     from tasks.sync import drain_now
     from worker.services import open_services
@@ -413,7 +417,7 @@ def noop(n: int) -> list[Row]:
         ctx = open_services(_connection(lib))
         fingerprint = ctx.config.plan_fingerprint()
         built = time.monotonic()
-        for scene_id, updated_at in ctx.stash.scene_versions():
+        for scene_id, updated_at in (v for page in ctx.stash.scene_versions() for v in page):
             ctx.stores.state.update_success(scene_id, "0", stash_updated_at=updated_at,
                                      scene_hash=f"bench:{fingerprint}")
         primed = time.monotonic() - built
@@ -437,18 +441,14 @@ def noop(n: int) -> list[Row]:
                                  "(traced, tracemalloc slows the step)"})
             return result
 
-        versions = step("Stash: scene_versions()", ctx.stash.scene_versions)
-        known = step("state.versions(ids)",
-                     lambda: ctx.stores.state.versions([i for i, _ in versions]))
+        pages = step(f"Stash: scene_versions() (pages of {VERSIONS_PAGE:,})",
+                     lambda: list(ctx.stash.scene_versions()))
 
         def current() -> list:
-            def fresh(sid: int, upd: str) -> bool:
-                status, synced, scene_hash = known.get(sid, ("", None, None))
-                return (status == "synced" and synced == upd
-                        and (scene_hash or "").endswith(f":{fingerprint}"))
-            return [(sid, upd) for sid, upd in versions if not fresh(sid, upd)]
+            return ctx.stores.state.stale_versions(pages, lambda recorded, updated_at: (
+                freshness.in_plex(recorded, settings=fingerprint, updated_at=updated_at)))[1]
 
-        left = step("compare (the current-version rule per scene)", current)
+        left = step("compare in SQLite (state.stale_versions: temp table, join)", current)
         step("queue.enqueue_many(nothing)", lambda: ctx.stores.queue.enqueue_many(left, CHANGED))
         step("drain_now on an empty queue (lock, persist-queue, counts)",
              lambda: drain_now(ctx))
@@ -467,6 +467,7 @@ def memory(n: int) -> list[Row]:
     import tempfile
     import tracemalloc
 
+    from stash.client import VERSIONS_PAGE
     from sync.index_refresh import ListedItem
     from sync.matching import IndexEntry
     from sync_queue.index_cache import IndexCache
@@ -500,16 +501,16 @@ def memory(n: int) -> list[Row]:
     measure("index: those entries put into SQLite a page at a time (Python's share; SQLite's "
             "page cache is bounded)", stored)
     stamp = "2026-11-25T10:11:12+00:00"
+    page = min(n, VERSIONS_PAGE)  # Sync All's light list, one page held at a time
     body = json.dumps({"data": {"findScenes": {"count": n, "scenes": [
-        {"id": str(i), "updated_at": stamp} for i in range(n)]}}}).encode()
+        {"id": str(i), "updated_at": stamp} for i in range(page)]}}}).encode()
 
     def versions() -> list[tuple[int, str]]:
         data = json.loads(body)
         return [(int(s["id"]), s["updated_at"]) for s in data["data"]["findScenes"]["scenes"]]
 
-    measure(f"Sync All light list: json.loads of {len(body) / 1e6:.1f} MB + tuples", versions)
-    measure("no-op: state.versions() dict", lambda: {
-        i: ("synced", stamp, f"{i:064x}:{'f' * 16}") for i in range(n)})
+    measure(f"Sync All light list, one page: json.loads of {len(body) / 1e6:.1f} MB + tuples",
+            versions)
     return rows
 
 

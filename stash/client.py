@@ -31,6 +31,7 @@ from stash.version import too_old
 PLUGIN_ID = "plexsync"
 TIMEOUT = transport.TIMEOUT
 IDS_PER_QUERY = 1000
+VERSIONS_PAGE = 50_000  # (id, updated_at) pairs per answer of Sync All's light list
 _MISSING = re.compile(r"id (\d+) not found")
 
 
@@ -195,10 +196,24 @@ class StashClient:
         elif scene is not None:
             fetch.found[scene_id] = scene
 
-    def scene_versions(self, scene_filter: dict[str, Any] | None = None) -> list[tuple[int, str]]:
-        """(id, updated_at) of every scene matching the filter, in one light query."""
-        data = self._call(SCENE_VERSIONS, {"scene_filter": scene_filter or {}})
-        return [(int(s["id"]), s["updated_at"]) for s in data["findScenes"]["scenes"]]
+    def scene_versions(self, scene_filter: dict[str, Any] | None = None
+                       ) -> Iterator[list[tuple[int, str]]]:
+        """(id, updated_at) of every scene matching the filter, a page of a light query at a
+        time (100,000 scenes in one answer would be 6 MB of JSON held at once)."""
+        last = 0
+        while True:
+            after: dict[str, Any] = {"id": {"modifier": "GREATER_THAN", "value": last}}
+            if scene_filter:  # Stash ANDs the criteria of one filter; a filter's own id nests
+                after = {**scene_filter, **after} if "id" not in scene_filter else {
+                    **after, "AND": scene_filter}
+            data = self._call(SCENE_VERSIONS, {"scene_filter": after,
+                                               "per_page": VERSIONS_PAGE})["findScenes"]
+            page = [(int(s["id"]), s["updated_at"]) for s in data["scenes"]]
+            if page:
+                yield page
+            if not page or len(page) >= data["count"]:
+                return
+            last = page[-1][0]
 
     def latest_update(self) -> str | None:
         """The newest scene updated_at, verbatim (it carries Stash's time zone)."""

@@ -54,10 +54,12 @@ SCENES_PAGE = (
     "{ count scenes {" + SCENE_FIELDS + "} } }"
 )
 
+# A page of (id, updated_at) at a time, by id: stash/client.py asks for the next page after the
+# last id seen, so a scene deleted meanwhile shifts nothing.
 SCENE_VERSIONS = (
-    "query PlexSyncVersions($scene_filter: SceneFilterType) { findScenes("
-    "scene_filter: $scene_filter, filter: {per_page: -1, sort: \"id\", direction: ASC}) "
-    "{ count scenes { id updated_at } } }"
+    "query PlexSyncVersions($scene_filter: SceneFilterType, $per_page: Int) { findScenes("
+    "scene_filter: $scene_filter, filter: {per_page: $per_page, sort: \"id\", "
+    "direction: ASC}) { count scenes { id updated_at } } }"
 )
 
 LATEST_UPDATE = (

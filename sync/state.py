@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -182,19 +182,39 @@ class SyncState:
                 found[record.scene_id] = record
         return found
 
-    def versions(self, scene_ids: list[int]) -> dict[int, Recorded]:
-        """What Sync All needs to skip the current ones, without loading what was written
-        (100,000 scenes must stay small)."""
-        found: dict[int, Recorded] = {}
-        for start in range(0, len(scene_ids), 500):
-            chunk = scene_ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for scene_id, *rest in self._conn.execute(
-                f"SELECT scene_id, last_sync_status, stash_updated_at, scene_hash FROM "
-                f"sync_state WHERE scene_id IN ({marks})", chunk
-            ):
-                found[scene_id] = Recorded(*rest)
-        return found
+    def stale_versions(self, pages: Iterable[list[tuple[int, str]]],
+                       current: Callable[[Recorded | None, str], bool]
+                       ) -> tuple[int, list[tuple[int, str]]]:
+        """Of every (scene id, updated_at) listed, those whose record does not make them
+        current, by id; and how many were listed. Compared inside SQLite (the list in a
+        temporary table joined with sync_state), so 100,000 scenes need no dictionary; the rule
+        stays `current` (sync/freshness.py), which SQLite calls for each row."""
+        conn = self._conn
+        conn.create_function(
+            "plexsync_current", 4, lambda status, written, stamp, version: current(
+                None if status is None else Recorded(status, written, stamp), version),
+            deterministic=True)
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS listed_versions "
+                     "(scene_id INTEGER PRIMARY KEY, updated_at TEXT NOT NULL)")
+        conn.execute("DELETE FROM temp.listed_versions")
+        listed = 0
+        try:
+            for page in pages:
+                conn.execute("BEGIN")  # one transaction a page, on the temporary table only
+                conn.executemany("INSERT OR REPLACE INTO temp.listed_versions VALUES (?, ?)",
+                                 page)
+                conn.execute("COMMIT")
+                listed += len(page)
+            stale = conn.execute(
+                "SELECT v.scene_id, v.updated_at FROM temp.listed_versions v "
+                "LEFT JOIN sync_state s ON s.scene_id = v.scene_id WHERE NOT plexsync_current("
+                "s.last_sync_status, s.stash_updated_at, s.scene_hash, v.updated_at) "
+                "ORDER BY v.scene_id").fetchall()
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.execute("DELETE FROM temp.listed_versions")
+        return listed, stale
 
     def with_status(self, status: str, limit: int = 1000) -> list[SceneRecord]:
         rows = self._conn.execute(

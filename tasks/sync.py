@@ -5,7 +5,7 @@ a log line per batch and a summary."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from stash import log
@@ -158,15 +158,18 @@ def run_draining(plugin_input: PluginInput, enqueue: Callable[[Services], str] |
         services.close()
 
 
-def _queue_versions(services: Services, versions: list[tuple[int, str]], intent: Intent) -> str:
+def _queue_versions(services: Services, pages: Iterable[list[tuple[int, str]]],
+                    intent: Intent) -> str:
     """Queue the scenes whose current version is not yet in Plex (all of them when the intent
     is to recheck)."""
-    total = len(versions)
-    if not intent.recheck:
-        known = services.stores.state.versions([scene_id for scene_id, _ in versions])
+    if intent.recheck:
+        versions = [version for page in pages for version in page]
+        total = len(versions)
+    else:
         settings = services.config.plan_fingerprint()
-        versions = [(sid, updated) for sid, updated in versions if not freshness.in_plex(
-            known.get(sid), settings=settings, updated_at=updated)]
+        total, versions = services.stores.state.stale_versions(
+            pages, lambda recorded, updated_at: freshness.in_plex(
+                recorded, settings=settings, updated_at=updated_at))
     services.stores.queue.enqueue_many(versions, intent)
     return f"{total - len(versions)} of {total} scene(s) already current in Plex"
 
@@ -194,8 +197,8 @@ def sync_recent(plugin_input: PluginInput) -> str:
 
     def enqueue(services: Services) -> str:
         scene_filter = recent_filter(services.stash.latest_update(), hours)
-        versions = services.stash.scene_versions(scene_filter) if scene_filter else []
-        return _queue_versions(services, versions, CHANGED)
+        pages = services.stash.scene_versions(scene_filter) if scene_filter else []
+        return _queue_versions(services, pages, CHANGED)
 
     return run_draining(plugin_input, enqueue)
 

@@ -66,8 +66,8 @@ class MemoryStash:
         return None
 
     def scene_versions(self, scene_filter: dict[str, Any] | None = None
-                       ) -> list[tuple[int, str]]:
-        return [(i, raw["updated_at"]) for i, raw in sorted(self.scenes.items())]
+                       ) -> Iterator[list[tuple[int, str]]]:
+        yield [(i, raw["updated_at"]) for i, raw in sorted(self.scenes.items())]
 
     def latest_update(self) -> str | None:
         return max((raw["updated_at"] for raw in self.scenes.values()), default=None)

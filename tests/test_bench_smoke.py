@@ -128,7 +128,7 @@ def test_costs_noop_runs_the_child_on_primed_records(tmp_path: Path) -> None:
     assert costs.main(["--n", "12", "--only", "noop", "--json", str(out)]) == 0
     [child, *steps] = json.loads(out.read_text())["noop"]
     assert "12 of 12 scene(s) already current" in child["note"]
-    assert len(steps) == 5
+    assert len(steps) == 4  # the light list, the compare in SQLite, the enqueue, the drain
 
 
 def test_prototypes_patch_the_real_child_and_the_in_process_drain(tmp_path: Path) -> None:

@@ -41,8 +41,9 @@ def _coerce(document: str, variables: dict) -> None:
         (queries.SCENE_IDS, {"f": queries.ids_filter([1, 2, 50, 900, 901, 4000, 70000])}),
         (queries.SCENES_PAGE, {"filter": {"page": 2, "per_page": 1000, "sort": "id",
                                           "direction": "ASC"}}),
-        (queries.SCENE_VERSIONS, {"scene_filter": {"updated_at": {
-            "value": "2026-11-24T12:58:00+01:00", "modifier": "GREATER_THAN"}}}),
+        (queries.SCENE_VERSIONS, {"per_page": 50_000, "scene_filter": {
+            "id": {"value": 4000, "modifier": "GREATER_THAN"}, "AND": {"updated_at": {
+                "value": "2026-11-24T12:58:00+01:00", "modifier": "GREATER_THAN"}}}}),
         (queries.CONFIGURE_PLUGIN, {"plugin_id": "plexsync", "input": {"plex_url": "http://x"}}),
     ],
 )

@@ -52,15 +52,17 @@ def ordered_matches(actual: Any, criterion: Criterion) -> bool:
             raise UnsupportedFilter(f"{modifier} needs value2")
         inside = value <= actual <= value2
         return inside if modifier == "BETWEEN" else not inside
-    comparisons: dict[str, Callable[[Any, Any], bool]] = {
-        "EQUALS": lambda a, b: a == b,
-        "NOT_EQUALS": lambda a, b: a != b,
-        "GREATER_THAN": lambda a, b: a > b,
-        "LESS_THAN": lambda a, b: a < b,
-    }
-    if modifier not in comparisons:
+    if modifier not in _COMPARISONS:
         raise UnsupportedFilter(f"modifier {modifier} does not apply to this criterion")
-    return comparisons[modifier](actual, value)
+    return _COMPARISONS[modifier](actual, value)
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "EQUALS": lambda a, b: a == b,
+    "NOT_EQUALS": lambda a, b: a != b,
+    "GREATER_THAN": lambda a, b: a > b,
+    "LESS_THAN": lambda a, b: a < b,
+}
 
 
 def path_matches(paths: list[str], criterion: Criterion) -> bool:

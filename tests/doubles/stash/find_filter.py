@@ -59,5 +59,5 @@ def apply_find_filter(scenes: list[Scene],
     """Returns (count of all matches, the requested page)."""
     find_filter = find_filter or {}
     words = search_words(find_filter.get("q"))
-    matching = [s for s in scenes if matches_query(s, words)]
+    matching = [s for s in scenes if matches_query(s, words)] if words else scenes
     return len(matching), page(sort_scenes(matching, find_filter), find_filter)
