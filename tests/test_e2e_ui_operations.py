@@ -18,11 +18,12 @@ from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.plugin_host import PluginError
-from tests.harness import Harness
+from tests.harness import DEADLINE, Harness
 from tests.helpers import Started, accept_posters, queue_scenes, refuse_posters, titles, writes
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 PLUGIN = "plexsync"
+HOLD = 300.0  # the gate's own deadline: a held request waits no longer if a test goes wrong
 
 
 def operation(stash: StashDouble, mode: str, **args: Any) -> Any:
@@ -85,16 +86,23 @@ def test_sync_now_writes_the_scene_and_leaves_other_changes_to_the_worker(
     first, other = sample.scene_ids[:2]
     queue_scenes(harness, [first, other])
     untouched = titles(plex, sample, [other])
+    # Sync now's own edits pass; the background worker it starts before answering is held at
+    # its first edit (the other scene's), so "untouched" is checked while that write waits.
+    own_edits = len(sample.rating_keys[first])
+    plex.gate.close("edit", after=own_edits, timeout=HOLD)
 
     answer = operation(stash, "scene_sync", scene_id=str(first))
     assert answer["outcome"]["written"] is True and answer["outcome"]["error"] is None
     assert answer["outcome"]["summary"].startswith("1 written")
     assert answer["status"]["state"]["code"] == "current"
     assert titles(plex, sample, [first]) == {first: {stash.scene(first)["title"]}}
-    assert titles(plex, sample, [other]) == untouched
     # The other queued change is the background worker's, started by the operation.
+    plex.gate.wait_held("edit", timeout=DEADLINE)  # the worker's, on the other scene
+    assert titles(plex, sample, [other]) == untouched
+    plex.gate.open()
     harness.wait_drained()
     assert titles(plex, sample, [other]) == {other: {stash.scene(other)["title"]}}
+    assert not plex.gate.expired
 
     # Again on a current scene: compared with Plex, nothing to send.
     plex.reset_counts()
@@ -109,24 +117,28 @@ def test_sync_now_takes_over_from_the_busy_background_worker(
     sample = harness.build_sample(60)
     queue_scenes(harness, sample.scene_ids)
     last = sample.scene_ids[-1]
-    plex.latency = 0.1  # the worker's batch is still under way when Sync now asks for the queue
+    # The worker's sixth edit waits for the test: its batch is provably under way when Sync now
+    # asks for the queue.
+    plex.gate.close("edit", after=5, timeout=HOLD)
 
     assert harness.hook(sample.scene_ids[0]).returncode == 0  # starts the background worker
-    harness.wait_until(lambda: plex.counts["edit"] >= 1, 20, "the worker is writing")
+    plex.gate.wait_held("edit", timeout=DEADLINE)
     sync_now = Started(harness, {"mode": "scene_sync", "scene_id": str(last)})
-    harness.wait_until(lambda: (harness.data_dir / layout.HANDOVER).exists(), 20,
+    harness.wait_until(lambda: (harness.data_dir / layout.HANDOVER).exists(), DEADLINE,
                        "Sync now asked the worker to hand over")
-    plex.latency = 0.0
-    run = sync_now.finish(60)
+    assert plex.gate.held("edit") >= 1  # the worker still waits on its edits: mid-batch
+    plex.gate.open()
+    run = sync_now.finish(DEADLINE)
 
     assert run.returncode == 0, run.stderr
     assert any("hand over" in text for text in run.messages("info"))
     assert run.result["output"]["outcome"]["written"] is True
     [key] = sample.rating_keys[last]
     assert plex.item(key)["fields"]["title"] == stash.scene(last)["title"]
-    harness.wait_drained(timeout=60)
+    harness.wait_drained()
     # Never two writers: every item was written exactly once.
     assert plex.counts["edit"] == sum(len(keys) for keys in sample.rating_keys.values())
+    assert not plex.gate.expired
 
 
 def test_review_not_in_plex_retrying_and_dead_letter(
