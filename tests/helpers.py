@@ -325,7 +325,23 @@ def breaker_state(harness: Harness) -> str:
     return json.loads(row[0])["state"] if row else "closed"
 
 
-BAR = 10.0  # seconds a task may take to give its one message (issue 12)
+# --- the wall clock as a guard only --------------------------------------------------------------
+# A test proves "fast" by construction: the Plex requests a run made (one look at Plex, no retry,
+# no request but those a plex_timeout allows). The wall clock is left as a guard against what
+# counts cannot show: waiting out a retry schedule (six attempts take over half a minute,
+# sync/failure.py) or the default plex_timeout where a shorter one was set (30 s a request). A
+# run that waits for neither takes about a second; GUARD leaves far more for a loaded machine.
+
+DEFAULT_PLEX_TIMEOUT = PlexSyncConfig.model_fields["plex_timeout"].default
+GUARD = 20.0
+
+
+def assert_waited_for_nothing(took: float, hung: int = 0, plex_timeout: float = 0.0) -> None:
+    """`took` seconds cannot include a retry schedule, nor the default plex_timeout for any of
+    the `hung` requests Plex never answered (each may take plex_timeout)."""
+    guard = GUARD + hung * plex_timeout
+    assert guard < DEFAULT_PLEX_TIMEOUT * max(hung, 1), "the guard no longer tells them apart"
+    assert took < guard, f"took {took:.1f}s: it waited out a schedule or a default timeout"
 
 
 # --- Plex refusing posters ------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def test_hooks_tasks_and_the_background_worker_over_https(https: Harness,
         hooked = https.hook(scene_id)
         assert hooked.returncode == 0, hooked.stderr
         assert hooked.result["output"] == "queued 1 scene(s) for Plex"
-    https.wait_drained(timeout=30)
+    https.wait_drained()
 
     assert stale_scenes(stash, plex, sample) == {}
     assert queue_rows(https) == [] and https.dead_letters() == []

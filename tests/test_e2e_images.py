@@ -123,7 +123,7 @@ def test_a_scanned_scene_gets_the_cover_stash_makes_after_its_create_hook(
 
     ok(harness.hook(scene_id, "Scene.Create.Post"))
     harness.wait_until(lambda: plex.item(rk)["fields"]["title"] == "Just Scanned"
-                       and harness.queue_counts()["taken"] == 0, 30, "the new scene written")
+                       and harness.queue_counts()["taken"] == 0, what="the new scene written")
     assert plex.item(rk)["poster_sha1"] is None  # Stash had only its placeholder
     if clock == "a later second":
         stash.clock.advance(1)

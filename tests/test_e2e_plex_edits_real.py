@@ -143,14 +143,14 @@ def test_a_scene_that_later_shares_an_item_stops_the_back_and_forth(
                              files=[("/data/stash/stack/Movie - part2.mp4", 102)])
     plex.reset_counts()
     assert harness.hook(second, "Scene.Create.Post").returncode == 0
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
     assert plex.item(rating_key)["fields"]["title"] == "Movie, first half"  # not overwritten
     assert _edits_of(plex, rating_key) == 0
 
     stash.clock.advance(60)
     stash.update_scene(first, title="Movie, first half, retitled")
     assert harness.hook(first).returncode == 0
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
     assert plex.item(rating_key)["fields"]["title"] == "Movie, first half"  # held back too
     assert _edits_of(plex, rating_key) == 0
     review = _review(harness)

@@ -26,7 +26,7 @@ def _worker_waiting_on_a_retry(harness: Harness, scene_id: int) -> int:
     """Hook a scene Plex does not have: the worker looks, then waits to retry. Its pid."""
     ok(harness.hook(scene_id))
     harness.wait_until(lambda: harness.queue_counts()["retrying"] == 1
-                       and harness.drainer_pid() is not None, 30, "the scene waiting to retry")
+                       and harness.drainer_pid() is not None, what="the scene waiting to retry")
     pid = harness.drainer_pid()
     assert pid is not None
     return pid
@@ -56,7 +56,7 @@ def test_worker_ends_when_stash_stays_down_and_keeps_its_jobs(
                for line in run.messages("warning")), run.stderr
     rating_key = sample.rating_keys[edited][0]
     harness.wait_until(lambda: plex.item(rating_key)["fields"]["title"]
-                       == "Edited just before Stash stopped", 30, "the kept edit in Plex")
+                       == "Edited just before Stash stopped", what="the kept edit in Plex")
 
 
 def test_worker_ends_when_its_code_changes_and_one_with_the_new_code_takes_over(

@@ -315,6 +315,6 @@ def test_a_stash_gone_down_refuses_connections_and_comes_back_on_the_same_port()
         query = {"query": "{ version { version } }"}
         stash.go_down()
         with pytest.raises(requests.ConnectionError):
-            requests.post(url, json=query, timeout=5)
+            requests.post(url, json=query, timeout=30)
         stash.come_up()
-        assert requests.post(url, json=query, timeout=5, cookies={"session": "sess-secret"}).ok
+        assert requests.post(url, json=query, timeout=30, cookies={"session": "sess-secret"}).ok

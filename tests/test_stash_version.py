@@ -56,7 +56,7 @@ def test_an_older_double_answers_its_version_and_refuses_what_came_later() -> No
         stash.version = "v0.24.3"
 
         def post(query: str) -> requests.Response:
-            return requests.post(f"{stash.url}/graphql", json={"query": query}, timeout=5,
+            return requests.post(f"{stash.url}/graphql", json={"query": query}, timeout=30,
                                  cookies={"session": "sess-secret"})
 
         assert post("{ version { version } }").json()["data"]["version"]["version"] == "v0.24.3"
