@@ -122,7 +122,7 @@ def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     assert lines[0].startswith(f"Queue: 4 pending ({due} due now, {4 - due} waiting to retry)")
     assert f"  retrying scene {unscanned} (attempt 1) at {retry['next_attempt_at']}: not found " \
            "in Plex yet" in lines
-    assert "  1 x bad_data:400" in lines
+    assert "  1 x Plex refused a value (HTTP 400)" in lines
     assert f"  scene {moved}: candidates /media/plex/b/odd-one.mp4" in lines
     assert any(line.startswith("Plex: NOT reachable: ") and line.endswith("; circuit open")
                for line in lines)

@@ -23,6 +23,8 @@ from tests.helpers import Started, accept_posters, queue_scenes, refuse_posters,
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 PLUGIN = "plexsync"
+POSTER_REFUSED = ("Plex refused the poster upload (HTTP 400): it could not use the scene's cover "
+                  "from Stash; replace the cover in Stash, then retry the scene")
 HOLD = 300.0  # the gate's own deadline: a held request waits no longer if a test goes wrong
 
 
@@ -172,6 +174,8 @@ def test_review_not_in_plex_retrying_and_dead_letter(
     assert answer["status"]["state"]["code"] == "dead_letter"
     letter = answer["status"]["dead_letter"]
     assert letter["reason"] == "bad_data:400" and letter["attempts"] == 1
+    assert letter["label"] == "Plex refused a value (HTTP 400)"
+    assert letter["message"] == POSTER_REFUSED  # no URL, no HTML, no exception type
     assert letter["message"] in answer["status"]["state"]["detail"]
 
     accept_posters(plex)  # the cause fixed: Sync now writes it and the letter is history
@@ -228,8 +232,11 @@ def test_status_page_lists_dead_letters_by_reason_with_retry_and_purge(
     assert page["dead_letters"]["count"] == 2
     groups = {group["reason"]: group for group in page["dead_letters"]["groups"]}
     assert set(groups) == {"bad_data:400", "error"}
+    assert (groups["bad_data:400"]["label"], groups["error"]["label"]) == (
+        "Plex refused a value (HTTP 400)", "Other failures")
     [letter] = groups["bad_data:400"]["letters"]
     assert (letter["scene_id"], letter["title"]) == (refused, stash.scene(refused)["title"])
+    assert letter["message"] == POSTER_REFUSED
     assert "could not download its cover" in groups["error"]["letters"][0]["message"]
     assert page["headline"].startswith("Queue Status: 0 pending, 2 dead letter(s)")
 

@@ -222,6 +222,10 @@ def test_status_page_retry_empties_the_dead_letters(
     shown(page, ".plexsync-nav").click()  # PlexSync's button in Stash's navigation bar
     group = page.element(".plexsync-group[data-reason='bad_data:400']")
     assert page.element(".plexsync-dead h1").text == "Dead letters: 2"
+    assert group.find_element("css selector", "h6").text.startswith(
+        "Plex refused a value (HTTP 400) (2)")
+    assert "Plex refused the poster upload (HTTP 400)" in group.text
+    assert "http" not in group.text and "BadRequest" not in group.text
     links = {a.get_attribute("href") for a in group.find_elements("css selector", "a")}
     assert links == {f"{stash.url}/scenes/{sid}" for sid in refused}
     assert "Moved in Plex" in page.element(".plexsync-review").text
