@@ -185,6 +185,9 @@ def test_scene_not_in_plex_is_looked_for_again(page: Page, harness: Harness,
     open_tab(page, unscanned)
     state(page, "not_in_plex")
     assert "No Plex item has /media/plex/" in page.element(".plexsync-state-detail").text
+    preview = click(page, ".plexsync-preview-button", ".plexsync-preview")
+    assert "Nothing would be written: no Plex item has its file." in preview.text
+    assert writes(plex) == {}
     click(page, ".plexsync-sync", ".plexsync-outcome.alert-warning")
     retrying = state(page, "retrying")
     assert "not found in Plex yet" in page.element(".plexsync-state-detail").text
