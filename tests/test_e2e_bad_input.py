@@ -19,16 +19,10 @@ from sync_queue.jobs import JobQueue
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE
 from tests.doubles.stash import StashDouble
+from tests.e2e import assert_waited_for_nothing
 from tests.harness import Harness, readable
-from tests.helpers import (
-    assert_waited_for_nothing,
-    breaker_state,
-    expected_item,
-    held_item,
-    hold_drainer_lock,
-    queue_rows,
-    stale_scenes,
-)
+from tests.plex_views import expected_item, held_item, stale_scenes
+from tests.queue_rows import breaker_state, hold_drainer_lock, queue_rows
 
 UPDATE = "Scene.Update.Post"
 

@@ -19,8 +19,10 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.tls import certificate_pair
+from tests.e2e import edit_scene
 from tests.harness import Harness
-from tests.helpers import edit_scene, queue_rows, stale_scenes
+from tests.plex_views import stale_scenes
+from tests.queue_rows import queue_rows
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 

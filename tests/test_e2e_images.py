@@ -26,8 +26,9 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
 from tests.doubles.stash.clock import unix_seconds
+from tests.e2e import ok
 from tests.harness import Harness
-from tests.helpers import assert_synced, expected, observed, ok, write_counts
+from tests.plex_views import assert_synced, expected, observed, write_counts
 
 OUTAGE = "Plex is unreachable"
 

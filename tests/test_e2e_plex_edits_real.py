@@ -16,8 +16,10 @@ import pytest
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import assert_replied, run_task
 from tests.harness import Harness
-from tests.helpers import assert_replied, queue_rows, queue_scenes, run_task, stale_scenes
+from tests.plex_views import stale_scenes
+from tests.queue_rows import queue_rows, queue_scenes
 
 LIMIT = 8190  # Apache's LimitRequestLine, aiohttp's limit; nginx's is 8192
 

@@ -19,14 +19,10 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.tls import Certificate, make_certificate
+from tests.e2e import assert_replied, assert_waited_for_nothing, run_task
 from tests.harness import Harness
-from tests.helpers import (
-    assert_replied,
-    assert_waited_for_nothing,
-    queue_rows,
-    run_task,
-    stale_scenes,
-)
+from tests.plex_views import stale_scenes
+from tests.queue_rows import queue_rows
 
 
 @pytest.fixture

@@ -18,16 +18,11 @@ from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE, IMPOSTORS
 from tests.doubles.stash import StashDouble
+from tests.e2e import assert_replied, assert_waited_for_nothing, run_task
 from tests.harness import Harness
-from tests.helpers import (
-    assert_replied,
-    assert_waited_for_nothing,
-    queue_rows,
-    queue_scenes,
-    run_task,
-    stale_scenes,
-)
+from tests.plex_views import stale_scenes
 from tests.plugin_run import PluginRun
+from tests.queue_rows import queue_rows, queue_scenes
 
 NOT_PLEX = "does not lead to Plex Media Server"
 WRITING_TASKS = ("Sync All Scenes", "Sync Recent Scenes", "Process Queue", "Reconcile")

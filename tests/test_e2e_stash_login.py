@@ -18,8 +18,10 @@ import pytest
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import edit_scene
 from tests.harness import Harness
-from tests.helpers import breaker_state, edit_scene, queue_rows, stale_scenes
+from tests.plex_views import stale_scenes
+from tests.queue_rows import breaker_state, queue_rows
 
 AGE = 3600
 

@@ -18,15 +18,10 @@ from sync_queue.job import CHANGED, Job
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
+from tests.e2e import accept_posters, assert_replied, refuse_posters, run_task
 from tests.harness import Harness
-from tests.helpers import (
-    accept_posters,
-    assert_replied,
-    queue_scenes,
-    refuse_posters,
-    run_task,
-    snapshots,
-)
+from tests.plex_views import snapshots
+from tests.queue_rows import queue_scenes
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 DAY = 24 * 3600.0

@@ -18,8 +18,11 @@ from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.plugin_host import PluginError
-from tests.harness import DEADLINE, Harness
-from tests.helpers import Started, accept_posters, queue_scenes, refuse_posters, titles, writes
+from tests.e2e import Started, accept_posters, refuse_posters
+from tests.harness import Harness
+from tests.plex_views import titles, writes
+from tests.polling import DEADLINE
+from tests.queue_rows import queue_scenes
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 PLUGIN = "plexsync"

@@ -13,7 +13,8 @@ from sync_queue.jobs import JobQueue
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import build_sample
 from tests.doubles.stash import StashDouble
-from tests.harness import DEADLINE, Harness
+from tests.harness import Harness
+from tests.polling import DEADLINE
 from validation.config import parse_path_map
 from worker.process import IDLE_EXIT
 

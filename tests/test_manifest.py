@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import manifest
+from tests.manifest import manifest
 from validation.config import PlexSyncConfig
 
 ROOT = Path(__file__).resolve().parent.parent

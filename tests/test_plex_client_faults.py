@@ -11,7 +11,8 @@ import requests
 from plexapi.exceptions import BadRequest, Unauthorized
 
 from tests.doubles.plex import PlexDouble
-from tests.helpers import TOKEN, assert_waited_for_nothing, make_client, make_config
+from tests.e2e import assert_waited_for_nothing
+from tests.plex_client import TOKEN, make_client, make_config
 
 pytestmark = pytest.mark.usefixtures("plexapi_settings")
 

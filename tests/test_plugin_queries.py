@@ -4,15 +4,12 @@ documents in ui/*.js)."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 from graphql import OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
 
 from stash import queries
-from tests.helpers import DOCUMENTS
+from tests.documents import DOCUMENTS, ui_documents
 from tests.schema_fidelity import assert_valid_against_real_schema, require_real_schema
 
 
@@ -66,22 +63,6 @@ def test_ids_filter_covers_every_id_in_at_most_four_ranges_cut_at_the_widest_gap
 
 
 # --- the web UI's documents ---------------------------------------------------------------------
-
-UI = Path(__file__).resolve().parent.parent / "ui"
-GQL = re.compile(r"\bgql`([^`]*)`")
-
-
-def ui_documents() -> dict[str, str]:
-    """Each gql`...` document in the plugin's JavaScript, by its operation's name."""
-    documents = {}
-    for script in sorted(UI.glob("*.js")):
-        for text in GQL.findall(script.read_text(encoding="utf-8")):
-            [operation] = [d for d in parse(text).definitions
-                           if isinstance(d, OperationDefinitionNode)]
-            assert operation.name is not None, f"an unnamed document in {script.name}"
-            documents[operation.name.value] = text
-    return documents
-
 
 def test_the_web_ui_sends_these_documents() -> None:
     assert sorted(ui_documents()) == ["PlexSyncOperation", "PlexSyncStashVersion", "PlexSyncTask"]

@@ -24,15 +24,14 @@ SYNC_FIELDS = (
 STORED_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+01:00$")
 
 
-@pytest.fixture
-def stash() -> Iterator[StashDouble]:
-    double = StashDouble().start()
-    double.clock.freeze()
-    yield double
-    queries = double.queries
-    double.stop()
+@pytest.fixture(autouse=True)
+def _frozen_and_held_to_stashs_schema(stash: StashDouble) -> Iterator[None]:
+    """conftest's double, on a stopped clock; whatever the clients asked must be valid for
+    real Stash."""
+    stash.clock.freeze()
+    yield
     if real_schema() is not None:
-        assert_recorded_queries_valid(queries)
+        assert_recorded_queries_valid(stash.queries)
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from graphql import parse, validate
 from stash import queries
 from stash.version import MINIMUM, MINIMUM_TEXT, too_old
 from stash.version import parse as parse_version
+from tests.documents import DOCUMENTS
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.graphql_endpoint import double_schema
-from tests.helpers import DOCUMENTS
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,10 @@ from tests.browser.chromium import WINDOW, Page
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
+from tests.e2e import accept_posters, refuse_posters
 from tests.harness import Harness
-from tests.helpers import accept_posters, queue_scenes, refuse_posters, titles, writes
+from tests.plex_views import titles, writes
+from tests.queue_rows import queue_scenes
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SETTLED = ".plexsync-scene[data-busy='']"
