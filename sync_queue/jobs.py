@@ -124,9 +124,9 @@ class JobQueue:
             self._acked = True
 
     def retry(self, job: Job, *, error: str, next_attempt_at: float,
-              count_attempt: bool = True) -> Job:
+              count_attempt: bool = True, look: bool = False) -> Job:
         updated = retried(job, error=redact(error), next_attempt_at=next_attempt_at,
-                          count_attempt=count_attempt)
+                          count_attempt=count_attempt, look=look)
         held_as = schedule.pq_id(self._conn, job.id)
         if held_as is None:
             held_as = self._pq().put(_payload(job))

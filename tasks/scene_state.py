@@ -50,17 +50,24 @@ def state(facts: SceneFacts, now: float) -> Answer:
     waiting = next((job for job in facts.jobs if job.last_error and job.next_attempt_at > now),
                    None)
     if waiting:
-        cover = waiting.last_error == COVER_PENDING
-        return {"code": "retrying",
-                "label": "Waiting for Stash's cover" if cover else "Retrying",
-                "detail": (f"Written without a poster: {COVER_PENDING}" if cover else
-                           f"Attempt {waiting.attempts} failed: {waiting.last_error}"),
+        return {"code": "retrying", **_waiting(waiting),
                 "retry_at": waiting.next_attempt_at, "error": waiting.last_error}
     if facts.jobs:
         return {"code": "queued", "label": "Queued",
                 "detail": "A change waits in the queue; the background worker writes it "
                           "shortly.", "since": facts.jobs[0].enqueued_at}
     return _settled(facts)
+
+
+def _waiting(job: Job) -> Answer:
+    """A failed attempt, or a look again that was no failure (job.looks)."""
+    if job.last_error == COVER_PENDING:
+        return {"label": "Waiting for Stash's cover",
+                "detail": f"Written without a poster: {COVER_PENDING}"}
+    if job.attempts == 0:
+        return {"label": "Looking again",
+                "detail": f"{job.last_error}: looked {job.looks} time(s), looks again later"}
+    return {"label": "Retrying", "detail": f"Attempt {job.attempts} failed: {job.last_error}"}
 
 
 def _settled(facts: SceneFacts) -> Answer:
@@ -130,7 +137,8 @@ def _last_written(facts: SceneFacts) -> Answer | None:
 
 def _job(job: Job) -> Answer:
     return {"asks": asks(job.intent), "enqueued_at": job.enqueued_at, "attempts": job.attempts,
-            "next_attempt_at": job.next_attempt_at, "last_error": job.last_error}
+            "looks": job.looks, "next_attempt_at": job.next_attempt_at,
+            "last_error": job.last_error}
 
 
 def asks(intent: Intent) -> str:

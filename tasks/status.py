@@ -45,7 +45,7 @@ def collect(services: Services) -> dict[str, Any]:
     now = time.time()
     counts = queue.counts(now)
     retrying = [
-        {"scene_id": job.scene_id, "attempts": job.attempts,
+        {"scene_id": job.scene_id, "attempts": job.attempts, "looks": job.looks,
          "next_attempt_at": _when(job.next_attempt_at), "last_error": job.last_error}
         for job in queue.waiting() if job.next_attempt_at > now
     ]
@@ -80,7 +80,8 @@ def render(report: dict[str, Any]) -> list[str]:
         f"; circuit {plex['circuit']}",
     ]
     for job in report["retrying"][:EXAMPLES]:
-        lines.append(f"  retrying scene {job['scene_id']} (attempt {job['attempts']}) at "
+        which = (f"attempt {job['attempts']}" if job["attempts"] else f"look {job['looks']}")
+        lines.append(f"  retrying scene {job['scene_id']} ({which}) at "
                      f"{job['next_attempt_at']}: {job['last_error']}")
     dead = report["dead_letters"]
     lines.append(f"Dead letters: {dead['count']}")

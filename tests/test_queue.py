@@ -166,7 +166,7 @@ def test_stored_rows_hold_only_job_fields_and_no_secret(tmp_path: Path, queue: J
     conn.close()
     assert set(row.keys()) == {
         "id", "scene_id", "updated_at", "intent", "attempts", "next_attempt_at",
-        "last_error", "enqueued_at", "taken", "pq_id"}
+        "last_error", "enqueued_at", "taken", "pq_id", "looks"}
     assert row["last_error"] == "GET /library?X-Plex-Token=*** failed"
     [held] = persist_queue_rows(tmp_path)  # what persist-queue holds: which version, no more
     assert held["data"] == {"scene_id": 9, "updated_at": "v"}

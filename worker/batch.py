@@ -41,8 +41,10 @@ class Work:
     match: Match | None = None
 
     @property
-    def attempts(self) -> int:
-        return max(job.attempts for job in self.jobs)
+    def looks(self) -> int:
+        """Looks again so far (not in Plex yet, no cover yet): their own schedule, apart
+        from the failed attempts that max_retries counts."""
+        return max(job.looks for job in self.jobs)
 
     @property
     def newest(self) -> Job:
@@ -175,11 +177,11 @@ class Batch:
 
     def _not_found(self, work: Work) -> None:
         scanned = False
-        if work.newest.intent.scan_if_missing and work.attempts == 0 \
+        if work.newest.intent.scan_if_missing and work.looks == 0 \
                 and self.config.trigger_plex_scan:
             ask_scan(self._plex, work.scene, self.config.path_map)
             scanned = True
-        delay = not_found_delay(work.attempts, scanned)
+        delay = not_found_delay(work.looks, scanned)
         files = [f.path for f in work.scene.files]
         if delay is None:
             self.end.state.update_status(work.scene.id, NOT_FOUND, {"files": files})
@@ -187,7 +189,7 @@ class Batch:
             self.tally.not_found += 1
             log.info(f"scene {work.scene.id} is not in Plex ({files[:1]}); parked as not found")
             return
-        self.end.retry(work.jobs, delay, "not found in Plex yet")
+        self.end.retry(work.jobs, delay, "not found in Plex yet", look=True)
 
     def _write(self, work: list[Work]) -> None:
         if not work:
@@ -259,7 +261,7 @@ class Batch:
         failure = None if not result.image_errors else Failure(
             Kind.ERROR, f"could not download its cover from Stash: {result.image_errors[0]}")
         await_cover = any(job.intent.await_cover for job in work.jobs)
-        wait = cover_delay(work.attempts) if await_cover and result.placeholders else None
+        wait = cover_delay(work.looks) if await_cover and result.placeholders else None
         # Written, but not complete while a cover is missing: no stamp, so it is not current.
         complete = failure is None and wait is None
         self.end.state.update_success(
@@ -273,7 +275,7 @@ class Batch:
             self._failed(work, failure)
             return
         if wait is not None:
-            self.end.retry(work.jobs, wait, COVER_PENDING)
+            self.end.retry(work.jobs, wait, COVER_PENDING, look=True)
         else:
             self.end.ack(work.jobs)
             self.end.dead.discard(work.scene.id)  # an old failure of this scene is history now

@@ -41,12 +41,13 @@ class Endings:
             self.queue.ack(job)
             self._open.pop(job.id, None)
 
-    def retry(self, jobs: list[Job], delay: float, error: str, counts: bool = True) -> None:
+    def retry(self, jobs: list[Job], delay: float, error: str, counts: bool = True,
+              look: bool = False) -> None:
         # Keep one job per scene: the newest version; the worker fetches fresh anyway.
         newest, older = jobs[-1], jobs[:-1]
         self.ack(older)
         self.queue.retry(newest, error=error, next_attempt_at=time.time() + delay,
-                          count_attempt=counts)
+                          count_attempt=counts, look=look)
         self._open.pop(newest.id, None)
         self.tally.retrying += 1
 
