@@ -21,14 +21,13 @@ busy machine count, so the numbers hold still where wall time does not. The part
            record primed as current, then the real child runs it, and its steps run here;
   memory   (only when asked) what the structures that grow with N hold (synthetic data).
 
-It imports PlexSync's modules by their paths as of issue 13's start (worker/, plex/, sync/):
-follow them when they move.
+It imports PlexSync's modules by their paths in issue 13's layout (worker/services.py,
+worker/write.py, worker/index.py, tasks/sync.py): follow them when they move.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import hashlib
 import http.client
 import json
@@ -65,14 +64,15 @@ def each(items: list[Any], fn: Callable[[Any], Any]) -> Callable[[], None]:
 
 @contextmanager
 def quiet_log() -> Iterator[None]:
-    from stash import log
-
+    """PlexSync's log lines (stash/log.py writes them to stderr) into /dev/null: written, as
+    in a run, but not shown."""
+    saved = sys.stderr
     with open(os.devnull, "w") as sink:
-        log.use_stream(sink)
+        sys.stderr = sink
         try:
             yield
         finally:
-            log.use_stream(None)
+            sys.stderr = saved
 
 
 def _connection(lib: Library) -> Any:
@@ -86,11 +86,14 @@ def _connection(lib: Library) -> Any:
 
 
 def steps(n: int, reps: int) -> list[Row]:
-    from sync.matching import Recommendation
+    from sync.matching import Recommendation, match
+    from sync.ownership import Owned
+    from sync_queue.job import CHANGED
     from sync_queue.jobs import JobQueue
     from validation.scene import Scene
-    from worker.context import open_context
-    from worker.scene_sync import claimed, plan_items
+    from worker.index import Index
+    from worker.services import open_services
+    from worker.write import plan_items
 
     rows: list[Row] = []
 
@@ -98,7 +101,8 @@ def steps(n: int, reps: int) -> list[Row]:
         rows.append({"step": name, "us": round(us, 1), "per": per, "note": note})
 
     with library(n, covers=True, latency=0.0) as lib, quiet_log():
-        ctx = open_context(_connection(lib))
+        ctx = open_services(_connection(lib))
+        state = ctx.stores.state
         ids = list(lib.sample.scene_ids)
         versions = ctx.stash.scene_versions()
         row("Stash: scene_versions (Sync All's list)",
@@ -115,26 +119,28 @@ def steps(n: int, reps: int) -> list[Row]:
         row("config.plan_fingerprint (once per batch)", cpu_us(fingerprint), per="batch")
 
         queue = JobQueue(ctx.data_dir)
-        queue.enqueue_many(versions, reason="sync_all")
+        queue.enqueue_many(versions, CHANGED)
         row("queue: enqueue_many (Sync All)", cpu_us(
-            lambda: queue.enqueue_many(versions, reason="sync_all"), len(versions), 1),
+            lambda: queue.enqueue_many(versions, CHANGED), len(versions), 1),
             note="second call: every version already waiting")
         jobs: list[Any] = []
-        row("queue: take (persist-queue get per job, one commit each)",
+        row("queue: take (the schedule's claim, one commit per batch)",
             cpu_us(lambda: jobs.extend(queue.take(len(ids))), len(ids), 1), per="job")
-        row("queue: ack (ack + clear_acked_data, two commits)",
+        row("queue: ack (a job that never waited: one DELETE, one commit)",
             cpu_us(each(jobs, queue.ack), len(jobs), 1), per="job")
-        row("state: get_many", cpu_us(lambda: ctx.state.get_many(ids), len(ids)))
+        row("state: get_many", cpu_us(lambda: state.get_many(ids), len(ids)))
 
-        index = ctx.plex.index(force=True)
-        items_listed = len(index)
-        row("Plex: index() full listing (2,000 per page)",
-            cpu_us(lambda: ctx.plex.index(force=True), items_listed, 1), per="item")
-        row("Plex: index() from the SQLite cache",
-            cpu_us(lambda: ctx.plex.index(), items_listed, 1), per="item")
-        matches = [ctx.match(s, index) for s in scenes]
+        paths = Index(ctx.plex, ctx.stores.index_cache)
+        index = paths.build(force=True)
+        items_listed = len(ctx.plex.listing(ctx.plex.sections()))
+        row("Plex: index full listing (2,000 per page)",
+            cpu_us(lambda: paths.build(force=True), items_listed, 1), per="item")
+        row("Plex: index from the SQLite cache",
+            cpu_us(paths.build, items_listed, 1), per="item")
+        path_map = ctx.config.path_map
+        matches = [match(s.files, path_map, index) for s in scenes]
         row("match (path index lookup)",
-            cpu_us(each(scenes, lambda s: ctx.match(s, index)), len(scenes)))
+            cpu_us(each(scenes, lambda s: match(s.files, path_map, index)), len(scenes)))
         keys = sorted({e.rating_key for m in matches for e in m.items})
         items: dict[str, Any] = {}
         row("Plex: fetch_items (200 per request, XML parsed)",
@@ -146,12 +152,12 @@ def steps(n: int, reps: int) -> list[Row]:
         planned = [(s, plan_items(s, targets, {}, ctx.config)) for s, targets in work]
         row("plan_items (the field plan)",
             cpu_us(each(work, lambda w: plan_items(w[0], w[1], {}, ctx.config)), len(work)))
-        claims = {s.id: {t.rating_key: claimed(None, e.written) for t, e in edits}
+        claims = {s.id: {t.rating_key: Owned().claimed(e.written) for t, e in edits}
                   for s, edits in planned}
         row("claimed (what PlexSync may own)", cpu_us(lambda: [
-            claimed(None, e.written) for _, edits in planned for _, e in edits], len(planned)))
+            Owned().claimed(e.written) for _, edits in planned for _, e in edits], len(planned)))
         row("state: claim_many (SELECT + upsert per scene, one commit)",
-            cpu_us(lambda: ctx.state.claim_many(claims), len(claims), 1))
+            cpu_us(lambda: state.claim_many(claims), len(claims), 1))
 
         rows += _write_steps(ctx, lib, planned, reps)
         ctx.close()
@@ -169,10 +175,11 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
     sample = planned[:reps]
     edits = [e for _, pairs in sample for _, e in pairs]
     urls = [e.images[0].url for e in edits if e.images]
-    row("deepcopy(edit.written) (write_items)",
-        cpu_us(each(edits, lambda e: copy.deepcopy(e.written)), len(edits)))
+    row("edit.written.copy() (write_items)",
+        cpu_us(each(edits, lambda e: e.written.copy()), len(edits)))
     row("json.dumps(written) (update_success)",
-        cpu_us(each(edits, lambda e: json.dumps({e.rating_key: e.written})), len(edits)))
+        cpu_us(each(edits, lambda e: json.dumps({e.rating_key: e.written.to_json()})),
+               len(edits)))
     row("chunks(edit) (builds the URL once to measure it)",
         cpu_us(each(edits, chunks), len(edits)))
     row("target(edit) (the edit's URL, built again for the PUT)",
@@ -243,7 +250,7 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
         cpu_us(each(edits, lambda _e: __import__("plexapi").utils.parseXMLString("")),
                len(edits)))
 
-    state = ctx.state
+    state = ctx.stores.state
     scenes = [s for s, _ in sample]
     written = {s.id: {t.rating_key: e.written for t, e in pairs} for s, pairs in sample}
     row("state: update_success (upsert + json + shown.replace, one commit)",
@@ -251,7 +258,8 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
             s.id, "1", stash_updated_at=s.updated_at, scene_hash="x", written=written[s.id],
             refs=s.refs)), len(scenes), 1), per="scene")
     row("dead.discard (a DELETE, autocommit)",
-        cpu_us(each(scenes, lambda s: ctx.dead.discard(s.id)), len(scenes), 1), per="scene")
+        cpu_us(each(scenes, lambda s: ctx.stores.dead.discard(s.id)), len(scenes), 1),
+        per="scene")
     from stash import log
     row("log.info of one progress line (to a file)",
         cpu_us(each(scenes, lambda s: log.info(f"progress: {s.id}")), len(scenes)),
@@ -319,10 +327,10 @@ def _drain(n: int, concurrency: int | None, profile: Path | None, variant: str) 
     import pstats
     import threading
 
+    from sync_queue.job import CHANGED
+    from tasks.sync import _queue_versions, drain_now
     from worker import batch as batch_module
-    from worker.context import open_context
-    from worker.foreground import drain_now
-    from worker.task_modes import _queue_versions
+    from worker.services import open_services
 
     pool_cpu: list[float] = []
     profiles: list[cProfile.Profile] = []
@@ -350,9 +358,9 @@ def _drain(n: int, concurrency: int | None, profile: Path | None, variant: str) 
         with library(n, covers=True, latency=0.002, concurrency=concurrency) as lib, \
                 quiet_log():
             start = time.thread_time()
-            ctx = open_context(_connection(lib))
+            ctx = open_services(_connection(lib))
             opened = time.thread_time()
-            _queue_versions(ctx, ctx.stash.scene_versions(), force=False, reason="sync_all")
+            _queue_versions(ctx, ctx.stash.scene_versions(), CHANGED)
             queued = time.thread_time()
             if profile is not None:
                 main_profile.enable()
@@ -372,7 +380,7 @@ def _drain(n: int, concurrency: int | None, profile: Path | None, variant: str) 
     per = 1e6 / n
     threads = f"plex_concurrency {concurrency or 4}"
     return [
-        {"step": "open_context (settings, stores)", "us": round((opened - start) * 1e6),
+        {"step": "open_services (settings, stores)", "us": round((opened - start) * 1e6),
          "per": "run", "note": ""},
         {"step": "Sync All's listing and enqueue", "us": round((queued - opened) * per, 1),
          "per": "scene", "note": ""},
@@ -395,16 +403,17 @@ def noop(n: int) -> list[Row]:
     import tracemalloc
 
     from bench.process import cpu_seconds
-    from worker.context import open_context
-    from worker.foreground import drain_now
+    from sync_queue.job import CHANGED
+    from tasks.sync import drain_now
+    from worker.services import open_services
 
     rows: list[Row] = []
     with library(n, covers=False, latency=0.002) as lib, quiet_log():
-        ctx = open_context(_connection(lib))
+        ctx = open_services(_connection(lib))
         fingerprint = ctx.config.plan_fingerprint()
         built = time.monotonic()
         for scene_id, updated_at in ctx.stash.scene_versions():
-            ctx.state.update_success(scene_id, "0", stash_updated_at=updated_at,
+            ctx.stores.state.update_success(scene_id, "0", stash_updated_at=updated_at,
                                      scene_hash=f"bench:{fingerprint}")
         primed = time.monotonic() - built
         _doubles, before = cpu_seconds()
@@ -428,7 +437,8 @@ def noop(n: int) -> list[Row]:
             return result
 
         versions = step("Stash: scene_versions()", ctx.stash.scene_versions)
-        known = step("state.versions(ids)", lambda: ctx.state.versions([i for i, _ in versions]))
+        known = step("state.versions(ids)",
+                     lambda: ctx.stores.state.versions([i for i, _ in versions]))
 
         def current() -> list:
             def fresh(sid: int, upd: str) -> bool:
@@ -438,8 +448,7 @@ def noop(n: int) -> list[Row]:
             return [(sid, upd) for sid, upd in versions if not fresh(sid, upd)]
 
         left = step("compare (the current-version rule per scene)", current)
-        step("queue.enqueue_many(nothing)", lambda: ctx.queue.enqueue_many(left,
-                                                                          reason="sync_all"))
+        step("queue.enqueue_many(nothing)", lambda: ctx.stores.queue.enqueue_many(left, CHANGED))
         step("drain_now on an empty queue (lock, persist-queue, counts)",
              lambda: drain_now(ctx))
         ctx.close()
@@ -495,7 +504,7 @@ def memory(n: int) -> list[Row]:
 def startup() -> list[Row]:
     """CPU of a fresh interpreter importing what a Sync All imports, before any request."""
     code = ("import sys; sys.path.insert(0, %r); import resource, time;"
-            "import worker.task_modes, plex.client, plexapi.server, persistqueue, "
+            "import tasks.sync, plex.client, plexapi.server, persistqueue, "
             "validation.scene, stashapi.stashapp;"
             "u = resource.getrusage(resource.RUSAGE_SELF); print(u.ru_utime + u.ru_stime)")
     root = str(Path(__file__).resolve().parent.parent)
