@@ -2,7 +2,7 @@
 
     python -m bench.costs [--n 1000] [--reps 300] [--only PART ...] [--json PATH]
     python -m bench.costs --only drain [--concurrency K] [--profile F.pstats]
-                          [--prototype lean-plex --prototype lean-stash --prototype keep-alive]
+                          [--prototype lean-plex --prototype lean-stash]
 
 Runs PlexSync's own objects IN THIS PROCESS against the two doubles (which answer from their
 own threads), and times each step by the CPU clock of the thread that runs it
@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.library import Library, library
+from bench.prototypes import PROTOTYPES
 
 Row = dict[str, Any]
 
@@ -187,11 +188,8 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
     avg_len = statistics.mean(len(target(e)) for e in edits)
 
     data: dict[str, bytes | None] = {}
-    row("Stash: image download (requests; the double closes each connection)",
+    row("Stash: image download (StashClient.image)",
         cpu_us(each(urls, lambda u: data.__setitem__(u, ctx.stash.image(u))), len(urls), 2))
-    with _stash_keep_alive():
-        row("  same download, the double keeping connections alive (as real Stash does)",
-            cpu_us(each(urls, ctx.stash.image), len(urls), 2))
     blobs = [b for b in data.values() if b]
     row("sha1 of the cover", cpu_us(each(blobs, lambda b: hashlib.sha1(b).hexdigest()),
                                     len(blobs)), note=f"{statistics.mean(map(len, blobs)):.0f} B")
@@ -240,10 +238,9 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
     if cookie:
         stash_headers["Cookie"] = cookie
     paths = [urlsplit(u).path + "?" + urlsplit(u).query for u in urls]
-    with _stash_keep_alive():
-        row("  same download: urllib3 pool of the Stash session, headers prebuilt (keep-alive)",
-            cpu_us(each(paths, lambda p: stash_pool.urlopen(
-                "GET", p, headers=stash_headers, retries=False).data), len(paths), 2))
+    row("  same download: urllib3 pool of the Stash session, headers prebuilt",
+        cpu_us(each(paths, lambda p: stash_pool.urlopen(
+            "GET", p, headers=stash_headers, retries=False).data), len(paths), 2))
     row("  plexapi PlexServer._headers() (per query)",
         cpu_us(each(edits, lambda _e: server._headers()), len(edits)))
     row("  ElementTree.fromstring of an empty answer (plexapi parseXMLString)",
@@ -265,19 +262,6 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
         cpu_us(each(scenes, lambda s: log.info(f"progress: {s.id}")), len(scenes)),
         per="line")
     return rows
-
-
-@contextmanager
-def _stash_keep_alive() -> Iterator[None]:
-    """The Stash double answering HTTP/1.1 with keep-alive, as Go's net/http does."""
-    from tests.doubles.stash.http_handler import StashRequestHandler as handler
-
-    saved = handler.protocol_version, handler.disable_nagle_algorithm
-    handler.protocol_version, handler.disable_nagle_algorithm = "HTTP/1.1", True
-    try:
-        yield
-    finally:
-        handler.protocol_version, handler.disable_nagle_algorithm = saved
 
 
 def _urllib3_put(base: str, targets: list[str], headers: dict[str, str]) -> Callable[[], None]:
@@ -312,7 +296,6 @@ def drain(n: int, concurrency: int | None = None, profile: Path | None = None,
     """A first sync drained here; profile: also cProfile (CPU clock) both threads' work into
     that .pstats file (the numbers then include cProfile's overhead); prototypes: changes
     patched in for the run (bench/prototypes.py)."""
-    from bench.prototypes import PROTOTYPES
 
     undo = [PROTOTYPES[name]() for name in prototypes]
     try:
@@ -540,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, metavar="PSTATS",
                         help="cProfile the drain (both threads, CPU clock) into this file")
     parser.add_argument("--prototype", action="append", default=[],
-                        choices=("lean-plex", "lean-stash", "keep-alive"),
+                        choices=sorted(PROTOTYPES),
                         help="patch a prototype of a change into the drain (bench/prototypes.py)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)

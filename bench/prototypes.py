@@ -9,8 +9,6 @@ happy path needs. The real change belongs in plex/ and stash/ (see notes/perf.md
               PlexServer.query -> requests.Session.request.
   lean-stash  Cover downloads through the Stash session's urllib3 pool, its headers and
               cookie read once per call, instead of requests.Session.get.
-  keep-alive  The Stash double answers HTTP/1.1 and keeps connections open, as Stash does (Go's
-              net/http server: stashapp/stash internal/api/server.go uses a plain http.Server).
 """
 
 from __future__ import annotations
@@ -74,17 +72,6 @@ def lean_stash() -> Undo:
     return lambda: setattr(StashClient, "image", original)
 
 
-def keep_alive() -> Undo:
-    from tests.doubles.stash.http_handler import StashRequestHandler as handler
-
-    saved = handler.protocol_version, handler.disable_nagle_algorithm
-    handler.protocol_version, handler.disable_nagle_algorithm = "HTTP/1.1", True
-
-    def undo() -> None:
-        handler.protocol_version, handler.disable_nagle_algorithm = saved
-    return undo
-
-
 PROTOTYPES: dict[str, Callable[[], Undo]] = {
-    "lean-plex": lean_plex, "lean-stash": lean_stash, "keep-alive": keep_alive,
+    "lean-plex": lean_plex, "lean-stash": lean_stash,
 }
