@@ -39,6 +39,7 @@ class PlexClient:
         self.config = config
         self._http = plex_session.session(config, data_dir)
         self._plexapi: Any = None
+        self._writes: Any = None  # plex/http.py PlexWrites, made on the first write
         self._sections: list[Section] | None = None
 
     @property
@@ -162,13 +163,17 @@ class PlexClient:
         return items
 
     # -- writes --------------------------------------------------------------------------
-    def _write(self, path: str, method: str = "put", **kwargs: Any) -> None:
+    def _write(self, path: str, method: str = "put", data: bytes | None = None) -> None:
         """A request that changes something. Refused (401/403) while the token can still read:
         the token is a shared or managed user's, which no retry will change."""
         from plexapi.exceptions import BadRequest
 
         try:
-            self._server.query(path, method=getattr(self._http, method), **kwargs)
+            if self._writes is None:
+                from plex.http import PlexWrites  # plexapi.utils: only a run that writes
+
+                self._writes = PlexWrites(self._server, self._http)
+            self._writes.send(path, method, data)
         except BadRequest as exc:  # Unauthorized is a subclass
             status = str(exc)[1:4]
             if status in ("401", "403") and self._can_read():
