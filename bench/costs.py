@@ -190,17 +190,23 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
     data: dict[str, bytes | None] = {}
     row("Stash: image download (StashClient.image)",
         cpu_us(each(urls, lambda u: data.__setitem__(u, ctx.stash.image(u))), len(urls), 2))
+    row("  same download: requests Session.get (as before issue 15)",
+        cpu_us(each(urls, lambda u: ctx.stash._http.get(u, allow_redirects=False).content),
+               len(urls), 2))
     blobs = [b for b in data.values() if b]
     row("sha1 of the cover", cpu_us(each(blobs, lambda b: hashlib.sha1(b).hexdigest()),
                                     len(blobs)), note=f"{statistics.mean(map(len, blobs)):.0f} B")
     plex = ctx.plex
-    row("Plex: upload poster (PlexClient.upload: plexapi + requests)",
+    row("Plex: upload poster (PlexClient.upload)",
         cpu_us(each(list(zip(edits, blobs, strict=False)),
                     lambda eb: plex.upload(eb[0].rating_key, "poster", eb[1])), len(blobs), 2))
-    row("Plex: edit PUT (PlexClient.edit: chunks + plexapi + requests)",
+    row("Plex: edit PUT (PlexClient.edit, chunks included)",
         cpu_us(each(edits, plex.edit), len(edits), 2), note=f"URL {avg_len:.0f} chars")
-    row("  same PUT: PlexClient._put(target) (plexapi query + requests, no chunks)",
+    row("  same PUT: PlexClient._put(target) (no chunks)",
         cpu_us(each(edits, lambda e: plex._put(target(e))), len(edits), 2))
+    row("  same PUT: plexapi PlexServer.query + requests (as before issue 15)",
+        cpu_us(each(edits, lambda e: plex._server.query(target(e), method=plex._http.put)),
+               len(edits), 2))
 
     server = plex._server
     session = plex._http
@@ -230,7 +236,7 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
         cpu_us(each(pairs, lambda eb: pool.urlopen(
             "POST", f"/library/metadata/{eb[0].rating_key}/posters", body=eb[1],
             headers=headers, retries=False)), len(pairs), 2))
-    stash = ctx.stash._stash.s
+    stash = ctx.stash._http
     stash_base = ctx.stash._base_url
     stash_pool = stash.get_adapter(stash_base).poolmanager.connection_from_url(stash_base)
     stash_headers = dict(stash.headers)

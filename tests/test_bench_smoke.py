@@ -135,6 +135,8 @@ def test_prototypes_patch_the_real_child_and_the_in_process_drain(tmp_path: Path
     from bench import costs
     from bench.prototypes import PROTOTYPES
 
+    if not PROTOTYPES:
+        pytest.skip("no prototype to measure at the moment")
     every = [arg for name in PROTOTYPES for arg in ("--prototype", name)]
     # exit status 0: the child, prototypes patched in, left Plex holding what it should
     [result] = _bench(tmp_path, "sync", "--n", "10", *every)["sync"]
