@@ -175,18 +175,25 @@ class SyncState:
             found[key] = {row[0] for row in rows}
         return found
 
-    def claim_many(self, claims: dict[int, dict[str, Owned]]) -> None:
+    def claim_many(self, claims: dict[int, dict[str, Owned]],
+                   known: Mapping[int, SceneRecord | None] | None = None) -> None:
         """Before writing: widen what each scene's record says PlexSync may own (see
-        Owned.claimed), leaving its status and last success as they are."""
+        Owned.claimed), leaving its status and last success as they are. known: the records
+        as the caller just read them (get_many, under the drainer lock), so they are not read
+        and parsed again; a scene not in it is read here."""
         if not claims:
             return
         now = time.time()
         with _writing(self._conn):
             for scene_id, written in claims.items():
-                row = self._conn.execute(
-                    "SELECT written FROM sync_state WHERE scene_id = ?", (scene_id,)).fetchone()
-                merged = {**(json.loads(row[0]) if row and row[0] else {}),
-                          **{key: owned.to_json() for key, owned in written.items()}}
+                if known is not None and scene_id in known:
+                    record = known[scene_id]
+                    stored = record.written if record else {}
+                else:
+                    row = self._conn.execute("SELECT written FROM sync_state WHERE scene_id = ?",
+                                             (scene_id,)).fetchone()
+                    stored = json.loads(row[0]) if row and row[0] else {}
+                merged = {**stored, **{key: owned.to_json() for key, owned in written.items()}}
                 self._conn.execute(
                     "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
                     "updated_at, written) VALUES (?, ?, ?, ?, ?) "

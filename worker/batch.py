@@ -38,6 +38,7 @@ class Work:
     scene: Scene
     jobs: list[Job]
     record: SceneRecord | None
+    content: str  # the scene's content hash, computed once (sync/freshness.py)
     match: Match | None = None
 
     @property
@@ -116,14 +117,15 @@ class Batch:
             record = records.get(scene_id)
             recheck = any(job.intent.recheck for job in scene_jobs)
             recorded = record.recorded if record else None
+            content = scene.content_hash()
             if not recheck and freshness.in_plex(recorded, settings=self._settings,
-                                                 content=scene.content_hash()):
+                                                 content=content):
                 self.end.ack_later(scene_jobs)
                 self.tally.skipped += 1
                 continue
             for note in scene.problems:  # what was cleaned or dropped on the way to Plex
                 log.warning(f"scene {scene_id}: {note}")
-            work.append(Work(scene, scene_jobs, record))
+            work.append(Work(scene, scene_jobs, record, content))
         return work
 
     def _match(self, work: list[Work]) -> None:
@@ -244,7 +246,7 @@ class Batch:
             claims[item.scene.id] = {t.rating_key: owned[t.rating_key].claimed(e.written)
                                      for t, e in edits}
             planned.append((item, edits))
-        self.end.state.claim_many(claims)
+        self.end.state.claim_many(claims, {w.scene.id: w.record for w in work})
         return planned
 
     def _write_one(self, work: Work, edits: list[tuple[PlexItem, Edit]]
@@ -269,7 +271,7 @@ class Batch:
         # Written, but not complete while a cover is missing: no stamp, so it is not current.
         complete = failure is None and wait is None
         success = Success(work.scene.id, ",".join(result.written), work.scene.updated_at,
-                          freshness.stamp(work.scene.content_hash(), self._settings)
+                          freshness.stamp(work.content, self._settings)
                           if complete else None, result.written, work.scene.refs)
         self.end.outage.success()
         self.tally.requests += result.requests
