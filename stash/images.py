@@ -10,6 +10,7 @@ pool (a proxy applies, requests older than 2.32), the session's own GET.
 
 from __future__ import annotations
 
+from http.cookiejar import Cookie
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -44,7 +45,7 @@ class Pictures:
                            response.content)
         request = requests.Request("GET", url)  # what the cookie jar reads: url and headers
         headers = dict(self._session.headers)
-        cookie = get_cookie_header(self._session.cookies, request)
+        cookie = cookie_header(self._session.cookies, request)
         if cookie:
             headers["Cookie"] = cookie
         answer, body = pooled.send(self._pool, "GET", _target(url), headers, transport.TIMEOUT)
@@ -59,6 +60,30 @@ class Pictures:
         for cookie in fresh:  # any other cookie goes to the jar, as requests files them
             if cookie.name != transport.SESSION_COOKIE:
                 self._session.cookies.set_cookie(cookie)
+
+
+def cookie_header(jar: RequestsCookieJar, request: requests.Request) -> str | None:
+    """The Cookie header requests would send (get_cookie_header). The jar PlexSync keeps holds
+    one session cookie (stash/transport.py keep_newest): for it the header is read off
+    directly, without http.cookiejar's policy walk over every domain and path (half the CPU of
+    a cover download); any other jar goes the whole way."""
+    with jar._cookies_lock:  # type: ignore[attr-defined]
+        # domain -> path -> name -> Cookie; a cleared cookie leaves its empty dicts behind
+        held = [(domain, cookie) for domain, paths in jar._cookies.items()  # type: ignore[attr-defined]
+                for names in paths.values() for cookie in names.values()]
+    if len(held) == 1 and _plain(held[0][1], held[0][0], request.url):
+        return f"{held[0][1].name}={held[0][1].value}"
+    return get_cookie_header(jar, request)
+
+
+def _plain(cookie: Cookie, domain: str, url: str) -> bool:
+    """A cookie the policy sends to this URL as name=value: Netscape-style, for every path of
+    this host (or of no host named: the cookie the plugin was handed), unexpired, not secure,
+    any port."""
+    host = urlsplit(url).hostname
+    return (cookie.version == 0 and cookie.value is not None and not cookie.secure
+            and not cookie.port_specified and cookie.path == "/" and domain in ("", host)
+            and not cookie.is_expired())
 
 
 def _target(url: str) -> str:

@@ -15,6 +15,9 @@ session's:
   raises for them (ConnectionError, ConnectTimeout, ReadTimeout, SSLError, ChunkedEncodingError
   ...), wrapping the same urllib3 errors, so callers classify one set of types.
 
+Over plain HTTP a request first goes over a kept-alive http.client connection beside the pool
+(stash/direct.py: a third of urllib3's cost again); whatever that cannot send, the pool sends.
+
 Used by plex/http.py and stash/client.py; requests is imported by whoever builds a session.
 """
 
@@ -28,10 +31,13 @@ from requests.utils import select_proxy
 from urllib3 import exceptions as u3
 from urllib3.util import Timeout
 
+from stash.direct import BodyTimedOut, Direct, Unsent
+
 
 class Pool(NamedTuple):
     pool: Any  # urllib3's HTTPConnectionPool
     retries: Any  # the adapter's urllib3 Retry
+    direct: Direct | None  # kept-alive http.client connections beside it (plain HTTP)
 
 
 def pool_for(session: requests.Session, url: str) -> Pool | None:
@@ -48,15 +54,30 @@ def pool_for(session: requests.Session, url: str) -> Pool | None:
     request.prepare(method="GET", url=url)
     pool = connect(request, settings["verify"], proxies={}, cert=settings["cert"])
     adapter.cert_verify(pool, url, settings["verify"], settings["cert"])
-    return Pool(pool, adapter.max_retries)
+    return Pool(pool, adapter.max_retries, Direct(pool) if pool.scheme == "http" else None)
 
 
 def send(pool: Pool, method: str, target: str, headers: dict[str, str], timeout: float,
          body: bytes | None = None) -> tuple[Any, bytes]:
     """urllib3's answer (status, headers) and its whole body, decoded as requests decodes it."""
+    if pool.direct is not None:
+        try:
+            answer, data = pool.direct.send(method, target, headers, timeout, body)
+        except Unsent:
+            pass  # the pool sends it, and says in requests' words what is wrong
+        except BodyTimedOut as exc:
+            raise rex.ConnectionError(exc) from exc
+        except u3.ReadTimeoutError as exc:
+            raise rex.ReadTimeout(exc) from exc
+        else:
+            return answer, _read(answer) if data is None else data
     answer = _open(pool, method, target, headers, timeout, body)
+    return answer, _read(answer)
+
+
+def _read(answer: Any) -> bytes:
     try:
-        return answer, answer.read(decode_content=True)
+        return answer.read(decode_content=True)  # type: ignore[no-any-return]
     except u3.ProtocolError as exc:  # as requests' Response.iter_content raises them
         raise rex.ChunkedEncodingError(exc) from exc
     except u3.DecodeError as exc:

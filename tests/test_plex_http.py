@@ -142,3 +142,31 @@ def test_the_pool_keeps_the_sessions_verification_and_leaves_proxies_to_requests
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.net:3128")
     # A proxy applies to this (remote) Plex: no pool, so requests' own path carries the write.
     assert pooled.pool_for(session(make_config(url), tmp_path), url) is None
+
+
+def test_writes_go_over_kept_connections_and_a_dropped_one_is_replaced(
+        plex: PlexDouble, client: PlexClient, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over plain HTTP the writes go over kept-alive http.client connections (stash/direct.py)
+    beside the session's pool; one Plex closed meanwhile is noticed before use, or, closed just
+    as it is used, the write goes through the pool instead: the write is never lost to it."""
+    from stash import direct
+
+    through_the_pool: list[str] = []
+    urlopen = pooled._open
+    monkeypatch.setattr(pooled, "_open", lambda pool, method, target, *rest: (
+        through_the_pool.append(target), urlopen(pool, method, target, *rest))[1])
+    writes = PlexWrites(client._server, client._http)
+    assert writes._pool is not None and writes._pool.direct is not None
+    for _ in range(3):
+        writes.send(_edit(key))
+    assert len(writes._pool.direct._idle) == 1  # one connection served all three
+    plex.go_down()  # Plex restarts: the kept connection is closed under PlexSync
+    plex.come_up()
+    writes.send(_edit(key))  # noticed (it reads as closed): a new connection
+    assert through_the_pool == []
+    plex.go_down()
+    plex.come_up()
+    monkeypatch.setattr(direct, "wait_for_read", lambda *_args, **_kwargs: False)
+    writes.send(_edit(key))  # not noticed: the request fails on it and the pool sends it
+    assert through_the_pool == [_edit(key)]
+    assert plex.item(key)["fields"]["title"] == "New title"

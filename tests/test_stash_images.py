@@ -8,10 +8,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
+import requests
+from requests.cookies import RequestsCookieJar, create_cookie, get_cookie_header
 
 from stash.client import StashClient
 from stash.errors import ImageUnavailable
-from stash.images import Picture
+from stash.images import Picture, cookie_header
 from stash.protocol import parse_connection
 from stash.urls import rebase
 from tests.doubles.stash import StashDouble, tiny_png
@@ -89,3 +91,27 @@ def test_stash_gone_fails_a_cover_as_through_the_session(stash: StashDouble) -> 
     address = re.compile(r" at 0x[0-9a-f]+")
     assert address.sub("", str(lean.value)) == address.sub("", str(plain.value))
     assert "Stash did not answer for /scene/" in str(lean.value)
+
+
+def _jar(*cookies: dict) -> RequestsCookieJar:
+    jar = RequestsCookieJar()
+    for cookie in cookies:
+        jar.set_cookie(create_cookie(**cookie))
+    return jar
+
+
+@pytest.mark.parametrize("cookies", [
+    [{"name": "session", "value": "handed-over"}],  # as the plugin is handed it: no domain
+    [{"name": "session", "value": "renewed", "domain": "127.0.0.1", "expires": 2**31}],
+    [{"name": "session", "value": "lapsed", "domain": "127.0.0.1", "expires": 1}],
+    [{"name": "session", "value": "other-host", "domain": "10.0.0.9"}],
+    [{"name": "session", "value": "https-only", "secure": True}],
+    [{"name": "session", "value": "a"}, {"name": "theme", "value": "dark"}],
+    [{"name": "session", "value": "deep", "path": "/scene/1"}],
+    [],
+])
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_the_cookie_header_is_what_requests_would_send(cookies: list[dict], host: str) -> None:
+    url = f"http://{host}:9999/scene/1/screenshot?t=1"
+    request = requests.Request("GET", url)
+    assert cookie_header(_jar(*cookies), request) == get_cookie_header(_jar(*cookies), request)
