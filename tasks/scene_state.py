@@ -18,6 +18,7 @@ from sync.state import NOT_FOUND, REVIEW, SYNCED
 from sync_queue.dead_letters import DeadLetter
 from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, REWRITE, Intent, Job
 from tasks.scene_facts import PlexView, SceneFacts
+from worker.outage import reason_label
 
 Answer = dict[str, Any]
 # What a queued job asks for, as the Plex tab names it.
@@ -43,8 +44,8 @@ def state(facts: SceneFacts, now: float) -> Answer:
     if facts.letter:
         letter = facts.letter
         return {"code": "dead_letter", "label": "In the dead letters",
-                "detail": f"Failed {letter.attempts + 1} time(s): {letter.message}. Fix the "
-                          "cause, then Sync now (or Retry on the PlexSync page).",
+                "detail": f"Failed {letter.attempts + 1} time(s): {letter.message}. Sync now "
+                          "retries it (as does Retry on the PlexSync page).",
                 "reason": letter.error_class, "failed_at": letter.failed_at}
     waiting = next((job for job in facts.jobs if job.last_error and job.next_attempt_at > now),
                    None)
@@ -141,5 +142,6 @@ def asks(intent: Intent) -> str:
 
 
 def _letter(letter: DeadLetter) -> Answer:
-    return {"reason": letter.error_class, "message": letter.message,
+    return {"reason": letter.error_class, "label": reason_label(letter.error_class),
+            "message": letter.message,
             "attempts": letter.attempts + 1, "failed_at": letter.failed_at}

@@ -10,7 +10,7 @@ from stash import log
 from stash.protocol import PluginInput
 from sync.state import NOT_FOUND, REVIEW
 from sync_queue.health import HealthStore
-from worker.outage import classify
+from worker.outage import classify, reason_label
 from worker.ports import PlexPort
 from worker.services import Services, open_services
 from worker.spawn import drainer_running
@@ -85,7 +85,7 @@ def render(report: dict[str, Any]) -> list[str]:
     dead = report["dead_letters"]
     lines.append(f"Dead letters: {dead['count']}")
     for reason, count in sorted(dead["by_reason"].items()):
-        lines.append(f"  {count} x {reason}")
+        lines.append(f"  {count} x {reason_label(reason)}")
     lines.append(f"Needing review (no exact path match, or a Plex item shared by scenes): "
                  f"{len(report['review'])}")
     for item in report["review"][:EXAMPLES]:

@@ -26,8 +26,9 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
 from tests.doubles.stash.clock import unix_seconds
+from tests.e2e import ok
 from tests.harness import Harness
-from tests.helpers import assert_synced, expected, observed, ok, write_counts
+from tests.plex_views import assert_synced, expected, observed, write_counts
 
 OUTAGE = "Plex is unreachable"
 
@@ -124,7 +125,7 @@ def test_a_scanned_scene_gets_the_cover_stash_makes_after_its_create_hook(
 
     ok(harness.hook(scene_id, "Scene.Create.Post"))
     harness.wait_until(lambda: plex.item(rk)["fields"]["title"] == "Just Scanned"
-                       and harness.queue_counts()["taken"] == 0, 30, "the new scene written")
+                       and harness.queue_counts()["taken"] == 0, what="the new scene written")
     assert plex.item(rk)["poster_sha1"] is None  # Stash had only its placeholder
     if clock == "a later second":
         stash.clock.advance(1)

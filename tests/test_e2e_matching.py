@@ -17,8 +17,10 @@ from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
-from tests.harness import DEADLINE, Harness
-from tests.helpers import assert_synced, ok
+from tests.e2e import ok
+from tests.harness import Harness
+from tests.plex_views import assert_synced
+from tests.polling import DEADLINE
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 LOW_WARNING = "low-confidence match"

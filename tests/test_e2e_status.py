@@ -18,15 +18,10 @@ from sync_queue.job import CHANGED, Job
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
+from tests.e2e import accept_posters, assert_replied, refuse_posters, run_task
 from tests.harness import Harness
-from tests.helpers import (
-    accept_posters,
-    assert_replied,
-    queue_scenes,
-    refuse_posters,
-    run_task,
-    snapshots,
-)
+from tests.plex_views import snapshots
+from tests.queue_rows import queue_scenes
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 DAY = 24 * 3600.0
@@ -122,7 +117,7 @@ def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     assert lines[0].startswith(f"Queue: 4 pending ({due} due now, {4 - due} waiting to retry)")
     assert f"  retrying scene {unscanned} (attempt 1) at {retry['next_attempt_at']}: not found " \
            "in Plex yet" in lines
-    assert "  1 x bad_data:400" in lines
+    assert "  1 x Plex refused a value (HTTP 400)" in lines
     assert f"  scene {moved}: candidates /media/plex/b/odd-one.mp4" in lines
     assert any(line.startswith("Plex: NOT reachable: ") and line.endswith("; circuit open")
                for line in lines)

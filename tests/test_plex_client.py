@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from sync_queue import db, layout
 from sync_queue.index_cache import MAX_AGE, IndexCache
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.item import Part
-from tests.helpers import TOKEN, make_client, make_config
+from tests.plex_client import TOKEN, make_client, make_config
+from tests.polling import wait_until
 from worker.index import Index
 
 # PlexClient writes these into the process environment before plexapi is imported.
@@ -43,14 +44,6 @@ def forget_index(data_dir: Path) -> None:
     state_db = db.connect(data_dir / layout.STATE_DB)
     IndexCache(state_db).clear()
     state_db.close()
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        time.sleep(0.01)
-    return result
 
 
 def listings(plex: PlexDouble, section_id: int) -> int:

@@ -26,7 +26,7 @@ from .resolvers import VERSION, Root
 from .server_log import ServerLog
 from .sessions import Sessions
 from .store import Store
-from .tls import server_context, write_pair
+from .tls import write_pair
 from .traffic import Traffic
 from .ui_files import UI_BUILD
 from .ui_resolvers import UI_DEFAULTS, UiRoot
@@ -151,10 +151,11 @@ class StashDouble:
 
     def _serve_https(self, server: ThreadingHTTPServer) -> None:
         folder = self._config_dir if self.tls == "config" else self._ssl_dir
-        self.cert_path, key = write_pair(Path(folder.name), self._cert_expired)
+        certificate = write_pair(Path(folder.name), self._cert_expired)
+        self.cert_path = certificate.cert
         # The handshake happens in the request's thread, so a refused certificate never holds
         # up the accept loop.
-        server.socket = server_context(self.cert_path, key).wrap_socket(
+        server.socket = certificate.server_context().wrap_socket(
             server.socket, server_side=True, do_handshake_on_connect=False)
 
     def stop(self) -> None:
