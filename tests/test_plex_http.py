@@ -19,7 +19,7 @@ from plex.http import PlexWrites
 from stash import pooled
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE
-from tests.helpers import make_client, make_config
+from tests.plex_client import make_client, make_config
 from worker.outage import classify
 
 pytestmark = pytest.mark.usefixtures("plexapi_settings")
