@@ -8,6 +8,7 @@ high-water mark, so every plugin run would seem as large as the benchmark with i
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -20,6 +21,9 @@ from typing import Any
 
 from tests.plugin_run import ENTRY, ROOT, PluginRun, plugin_env
 
+# "cprofile:DIR", "py-spy:DIR" or "prototype:NAME,NAME": every plugin run goes through
+# bench/profiled.py (--profile, --prototype).
+PROFILE_ENV = "PLEXSYNC_BENCH_PROFILE"
 CHILD_POLL = 0.01  # a hook lives for about 100 ms: look often enough to catch its growth
 DRAINER_POLL = 0.05
 
@@ -59,7 +63,7 @@ def production_env(extra: dict[str, str]) -> dict[str, str]:
 def run_measured(payload: dict[str, Any], env: dict[str, str], timeout: float) -> Measured:
     """plexsync.py with Stash's JSON on stdin; killed after `timeout` seconds."""
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, str(ENTRY)], stdin=subprocess.PIPE,
+    proc = subprocess.Popen(_command(), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=production_env(env), cwd=str(ROOT.parent))
     with HighWater(lambda: [proc.pid], CHILD_POLL) as memory:
@@ -70,6 +74,17 @@ def run_measured(payload: dict[str, Any], env: dict[str, str], timeout: float) -
             out, err = proc.communicate()
     wall = time.monotonic() - started
     return Measured(PluginRun(proc.returncode, out, err), wall, memory.max_kb)
+
+
+def _command() -> list[str]:
+    """plexsync.py as Stash starts it, or under the profiler the bench was asked for."""
+    profile = os.environ.get(PROFILE_ENV)
+    if not profile:
+        return [sys.executable, str(ENTRY)]
+    from bench.profiled import command
+
+    profiler, _, target = profile.partition(":")
+    return command(profiler, target, ENTRY)
 
 
 def cpu_seconds() -> tuple[float, float]:

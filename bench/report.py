@@ -37,10 +37,10 @@ def _cpu_model() -> str | None:
 
 
 def document(command: list[str], sync: list[dict[str, Any]], hooks: dict[str, Any] | None,
-             load_at_start: float) -> dict[str, Any]:
+             load_at_start: float, rescan: dict[str, Any] | None = None) -> dict[str, Any]:
     date = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return {"benchmark": "PlexSync", "date": date, "machine": machine(load_at_start),
-            "command": command, "sync": sync, "hooks": hooks}
+            "command": command, "sync": sync, "hooks": hooks, "rescan": rescan}
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:
@@ -58,9 +58,14 @@ def render(doc: dict[str, Any]) -> str:
         lines += ["", *_sync_table(doc["sync"]), "", *_growth(doc["sync"])]
     if doc["hooks"]:
         lines += ["", *_hooks_table(doc["hooks"])]
+    rescan = doc.get("rescan")
+    if rescan:
+        lines += ["", *_rescan_table(rescan)]
     checks = [(f"N={r['n']:,}", t) for r in doc["sync"] for t in r["targets"]]
     if doc["hooks"]:
         checks += [(f"hooks N={doc['hooks']['n']:,}", t) for t in doc["hooks"]["targets"]]
+    if rescan:
+        checks += [(f"rescan N={rescan['n']:,}", t) for t in rescan["targets"]]
     lines += ["", "Targets:", *(_target(scope, t) for scope, t in checks)]
     return "\n".join(lines)
 
@@ -94,6 +99,9 @@ def _sync_table(results: list[dict[str, Any]]) -> list[str]:
         _row("ms per scene", [p["ms_per_scene"] for _, p in phases]),
         _row("CPU s, plugin process", [p["plugin_cpu_s"] for _, p in phases]),
         _row("CPU s, doubles (this process)", [p["doubles_cpu_s"] for _, p in phases]),
+        _row("plugin CPU ms / changed scene", [r.get("cpu_ms_per_changed_scene") if k == "first"
+                                               else None for r in results
+                                               for k in ("first", "second")]),
         _row("Plex requests", [t["plex_total"] for t in traffic]),
         _row("  writes (edit, rate)", [t["plex_writes"] for t in traffic]),
         _row("  uploads", [t["plex_uploads"] for t in traffic]),
@@ -143,6 +151,20 @@ def _hooks_table(hooks: dict[str, Any]) -> list[str]:
         _row("Stash requests per hook", [r["stash_per_hook"] for r in runs]),
         _row("peak memory, hook (MB)", [r["hook_peak_mb"] for r in runs]),
         f"peak memory, background drainer: {hooks['drainer_peak_mb']} MB",
+    ]
+
+
+def _rescan_table(rescan: dict[str, Any]) -> list[str]:
+    listings = rescan["traffic"]["plex"].get("listing", 0)
+    return [
+        f"One new file scanned (Scene.Create.Post, trigger_plex_scan): N={rescan['n']:,}, "
+        f"Plex latency {rescan['latency_s'] * 1000:g} ms",
+        _row("items listed when priming", [rescan["prime_items_listed"]]),
+        _row("Plex items listed", [rescan["items_listed"]]),
+        _row("  listing requests", [listings]),
+        _row("Plex scans asked", [rescan["plex_scans"]]),
+        _row("Plex requests", [rescan["traffic"]["plex_total"]]),
+        _row("hook-to-Plex (s)", [rescan["hook_to_plex_s"]]),
     ]
 
 

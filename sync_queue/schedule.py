@@ -135,8 +135,16 @@ def put_back(conn: sqlite3.Connection, job: Job, held_as: int | None) -> None:
                  (job.attempts, job.looks, job.next_attempt_at, job.last_error, held_as, job.id))
 
 
-def forget(conn: sqlite3.Connection, job_id: int) -> None:
-    conn.execute("DELETE FROM schedule WHERE id = ?", (job_id,))
+def forget_many(conn: sqlite3.Connection, job_ids: list[int]) -> list[int]:
+    """Delete the jobs; returns the persist-queue ids of those it held."""
+    held = []
+    for start in range(0, len(job_ids), 500):
+        chunk = job_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        held += [row[0] for row in conn.execute(
+            f"SELECT pq_id FROM schedule WHERE id IN ({marks}) AND pq_id IS NOT NULL", chunk)]
+        conn.execute(f"DELETE FROM schedule WHERE id IN ({marks})", chunk)
+    return held
 
 
 def put_back_all(conn: sqlite3.Connection) -> None:

@@ -54,6 +54,9 @@ class JobStorage(Protocol):
     def ack(self, job: Job) -> None:
         """The job is done: it never comes back."""
 
+    def ack_many(self, jobs: list[Job]) -> None:
+        """The jobs are done, in one write: as ack for each."""
+
     def retry(self, job: Job, *, error: str, next_attempt_at: float,
               count_attempt: bool = True, look: bool = False) -> Job:
         """Back to waiting in its place, due at ``next_attempt_at``, attempts + 1 (unless the

@@ -117,6 +117,32 @@ def test_a_job_is_written_to_plex_recorded_and_acked(world: World) -> None:
     assert freshness.in_plex(record.recorded, settings=settings, content=content)
 
 
+def test_killed_between_the_records_and_the_acks_the_next_worker_writes_nothing_again(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written scenes end per chunk (worker/endings.py): their records are committed, then
+    their jobs acknowledged. Killed in between, the next worker finds the jobs again, and the
+    records saying Plex has these versions, it only compares: nothing is written twice."""
+    for n in (1, 2, 3):
+        world.plex.add(str(100 + n), f"/data/{n}.mp4")
+        world.stash.add(scene(n, f"/data/{n}.mp4", title=f"Scene {n}"))
+        world.queue_scene(n)
+
+    def killed(jobs: list[Job]) -> None:
+        raise Killed("ack_many")
+
+    monkeypatch.setattr(world.queue, "ack_many", killed)
+    with pytest.raises(Killed):
+        world.drain()
+    monkeypatch.undo()
+    assert all(world.record(n).status == SYNCED for n in (1, 2, 3))  # type: ignore[union-attr]
+    assert world.queue.counts()["waiting"] + world.queue.counts()["taken"] == 3
+    writes = (list(world.plex.edits), list(world.plex.uploads))
+    tally = world.drain()
+    assert (tally.skipped, tally.synced) == (3, 0)
+    assert (world.plex.edits, world.plex.uploads) == writes
+    assert world.queue.counts()["waiting"] == world.queue.counts()["taken"] == 0
+
+
 def test_a_version_plex_already_has_is_skipped(world: World) -> None:
     _one_scene(world)
     world.queue_scene(1)

@@ -63,9 +63,10 @@ def test_covers_come_through_the_connection_stash_gave_the_plugin(
     assert "6 written" in output, output
     for scene_id in sample.synced_ids():
         assert_synced(stash, plex, scene_id, sample.rating_keys[scene_id])
-    # Every cover (one per Plex item) was asked of Stash itself, none of the external host.
-    items = sum(len(sample.rating_keys[sid]) for sid in sample.synced_ids())
-    assert stash.counts["screenshot"] == items
+    # Every cover was asked of Stash itself, none of the external host: once per scene, however
+    # many Plex items show it (issue 15; one scene of the sample has two).
+    assert any(len(sample.rating_keys[sid]) > 1 for sid in sample.synced_ids())
+    assert stash.counts["screenshot"] == len(sample.synced_ids())
     assert login_proxy.counts.get("rejected", 0) == 0
     assert OUTAGE not in run.stderr and harness.dead_letters() == []
 

@@ -38,6 +38,9 @@ BASE = ("stash.log", "stash.protocol")
 EXCEPTIONS = {
     # The field plan compares Stash's picture URLs by Stash's own rules (standard library only).
     ("sync/plan.py", "stash.urls"),
+    # Plex's writes use the same lean HTTP path as Stash's cover downloads: a session's own
+    # pool, requests' exceptions (stash/ is the one folder both adapters may reach).
+    ("plex/http.py", "stash.pooled"),
 }
 HEAVY = ("pydantic", "requests", "urllib3", "plexapi", "dataclasses", "persistqueue", "stashapi")
 MAX_LINES = 300
