@@ -2,7 +2,7 @@
 
     python -m bench.costs [--n 1000] [--reps 300] [--only PART ...] [--json PATH]
     python -m bench.costs --only drain [--concurrency K] [--profile F.pstats]
-                          [--prototype lean-plex --prototype lean-stash --prototype keep-alive]
+                          [--prototype lean-plex --prototype lean-stash]
 
 Runs PlexSync's own objects IN THIS PROCESS against the two doubles (which answer from their
 own threads), and times each step by the CPU clock of the thread that runs it
@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.library import Library, library
+from bench.prototypes import PROTOTYPES
 
 Row = dict[str, Any]
 
@@ -190,22 +191,25 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
     avg_len = statistics.mean(len(target(e)) for e in edits)
 
     data: dict[str, bytes | None] = {}
-    row("Stash: image download (requests; the double closes each connection)",
+    row("Stash: image download (StashClient.image)",
         cpu_us(each(urls, lambda u: data.__setitem__(u, ctx.stash.image(u))), len(urls), 2))
-    with _stash_keep_alive():
-        row("  same download, the double keeping connections alive (as real Stash does)",
-            cpu_us(each(urls, ctx.stash.image), len(urls), 2))
+    row("  same download: requests Session.get (as before issue 15)",
+        cpu_us(each(urls, lambda u: ctx.stash._http.get(u, allow_redirects=False).content),
+               len(urls), 2))
     blobs = [b for b in data.values() if b]
     row("sha1 of the cover", cpu_us(each(blobs, lambda b: hashlib.sha1(b).hexdigest()),
                                     len(blobs)), note=f"{statistics.mean(map(len, blobs)):.0f} B")
     plex = ctx.plex
-    row("Plex: upload poster (PlexClient.upload: plexapi + requests)",
+    row("Plex: upload poster (PlexClient.upload)",
         cpu_us(each(list(zip(edits, blobs, strict=False)),
                     lambda eb: plex.upload(eb[0].rating_key, "poster", eb[1])), len(blobs), 2))
-    row("Plex: edit PUT (PlexClient.edit: chunks + plexapi + requests)",
+    row("Plex: edit PUT (PlexClient.edit, chunks included)",
         cpu_us(each(edits, plex.edit), len(edits), 2), note=f"URL {avg_len:.0f} chars")
-    row("  same PUT: PlexClient._put(target) (plexapi query + requests, no chunks)",
+    row("  same PUT: PlexClient._put(target) (no chunks)",
         cpu_us(each(edits, lambda e: plex._put(target(e))), len(edits), 2))
+    row("  same PUT: plexapi PlexServer.query + requests (as before issue 15)",
+        cpu_us(each(edits, lambda e: plex._server.query(target(e), method=plex._http.put)),
+               len(edits), 2))
 
     server = plex._server
     session = plex._http
@@ -235,7 +239,7 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
         cpu_us(each(pairs, lambda eb: pool.urlopen(
             "POST", f"/library/metadata/{eb[0].rating_key}/posters", body=eb[1],
             headers=headers, retries=False)), len(pairs), 2))
-    stash = ctx.stash._stash.s
+    stash = ctx.stash._http
     stash_base = ctx.stash._base_url
     stash_pool = stash.get_adapter(stash_base).poolmanager.connection_from_url(stash_base)
     stash_headers = dict(stash.headers)
@@ -243,10 +247,9 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
     if cookie:
         stash_headers["Cookie"] = cookie
     paths = [urlsplit(u).path + "?" + urlsplit(u).query for u in urls]
-    with _stash_keep_alive():
-        row("  same download: urllib3 pool of the Stash session, headers prebuilt (keep-alive)",
-            cpu_us(each(paths, lambda p: stash_pool.urlopen(
-                "GET", p, headers=stash_headers, retries=False).data), len(paths), 2))
+    row("  same download: urllib3 pool of the Stash session, headers prebuilt",
+        cpu_us(each(paths, lambda p: stash_pool.urlopen(
+            "GET", p, headers=stash_headers, retries=False).data), len(paths), 2))
     row("  plexapi PlexServer._headers() (per query)",
         cpu_us(each(edits, lambda _e: server._headers()), len(edits)))
     row("  ElementTree.fromstring of an empty answer (plexapi parseXMLString)",
@@ -268,19 +271,6 @@ def _write_steps(ctx: Any, lib: Library, planned: list, reps: int) -> list[Row]:
         cpu_us(each(scenes, lambda s: log.info(f"progress: {s.id}")), len(scenes)),
         per="line")
     return rows
-
-
-@contextmanager
-def _stash_keep_alive() -> Iterator[None]:
-    """The Stash double answering HTTP/1.1 with keep-alive, as Go's net/http does."""
-    from tests.doubles.stash.http_handler import StashRequestHandler as handler
-
-    saved = handler.protocol_version, handler.disable_nagle_algorithm
-    handler.protocol_version, handler.disable_nagle_algorithm = "HTTP/1.1", True
-    try:
-        yield
-    finally:
-        handler.protocol_version, handler.disable_nagle_algorithm = saved
 
 
 def _urllib3_put(base: str, targets: list[str], headers: dict[str, str]) -> Callable[[], None]:
@@ -315,7 +305,6 @@ def drain(n: int, concurrency: int | None = None, profile: Path | None = None,
     """A first sync drained here; profile: also cProfile (CPU clock) both threads' work into
     that .pstats file (the numbers then include cProfile's overhead); prototypes: changes
     patched in for the run (bench/prototypes.py)."""
-    from bench.prototypes import PROTOTYPES
 
     undo = [PROTOTYPES[name]() for name in prototypes]
     try:
@@ -556,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, metavar="PSTATS",
                         help="cProfile the drain (both threads, CPU clock) into this file")
     parser.add_argument("--prototype", action="append", default=[],
-                        choices=("lean-plex", "lean-stash", "keep-alive"),
+                        choices=sorted(PROTOTYPES),
                         help="patch a prototype of a change into the drain (bench/prototypes.py)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)

@@ -99,6 +99,9 @@ def _sync_table(results: list[dict[str, Any]]) -> list[str]:
         _row("ms per scene", [p["ms_per_scene"] for _, p in phases]),
         _row("CPU s, plugin process", [p["plugin_cpu_s"] for _, p in phases]),
         _row("CPU s, doubles (this process)", [p["doubles_cpu_s"] for _, p in phases]),
+        _row("plugin CPU ms / changed scene", [r.get("cpu_ms_per_changed_scene") if k == "first"
+                                               else None for r in results
+                                               for k in ("first", "second")]),
         _row("Plex requests", [t["plex_total"] for t in traffic]),
         _row("  writes (edit, rate)", [t["plex_writes"] for t in traffic]),
         _row("  uploads", [t["plex_uploads"] for t in traffic]),

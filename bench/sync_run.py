@@ -24,10 +24,12 @@ def run_sync(n: int, *, covers: bool, latency: float,
         second = _phase(lib, "no-op sync")
         items, covered = lib.items(), lib.covered_items()
     limit = concurrency or DEFAULT_CONCURRENCY
-    checks = (targets.first_sync(n, first, items=items, covered_items=covered, sections=1)
+    checks = (targets.cpu(n, first, second)
+              + targets.first_sync(n, first, items=items, covered_items=covered, sections=1)
               + targets.noop_sync(n, second) + [targets.concurrency(first, limit)])
     return {"n": n, "covers": covers, "latency_s": latency, "plex_concurrency": limit,
             "plex_items": items, "covered_items": covered, "verified_scenes": checked,
+            "cpu_ms_per_changed_scene": targets.cpu_ms_per_changed_scene(n, first, second),
             "first": first, "second": second, "targets": [t.as_dict() for t in checks]}
 
 

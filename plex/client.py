@@ -8,7 +8,7 @@ plexapi's object layer would cost hidden requests (auto-reload, per-call section
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from plex import session as plex_session
 from plex import xml
-from plex.chunks import chunks, merge, target
+from plex.chunks import MAX_TARGET, chunks, merge, parts, target
 from plex.errors import PlexSettingError, UnreadableAnswer, not_plex, read_only_token
 from plex.identity import PATH as IDENTITY
 from plex.identity import identify
@@ -39,6 +39,7 @@ class PlexClient:
         self.config = config
         self._http = plex_session.session(config, data_dir)
         self._plexapi: Any = None
+        self._writes: Any = None  # plex/http.py PlexWrites, made on the first write
         self._sections: list[Section] | None = None
 
     @property
@@ -187,13 +188,17 @@ class PlexClient:
         return items
 
     # -- writes --------------------------------------------------------------------------
-    def _write(self, path: str, method: str = "put", **kwargs: Any) -> None:
+    def _write(self, path: str, method: str = "put", data: bytes | None = None) -> None:
         """A request that changes something. Refused (401/403) while the token can still read:
         the token is a shared or managed user's, which no retry will change."""
         from plexapi.exceptions import BadRequest
 
         try:
-            self._server.query(path, method=getattr(self._http, method), **kwargs)
+            if self._writes is None:
+                from plex.http import PlexWrites  # plexapi.utils: only a run that writes
+
+                self._writes = PlexWrites(self._server, self._http)
+            self._writes.send(path, method, data)
         except BadRequest as exc:  # Unauthorized is a subclass
             status = str(exc)[1:4]
             if status in ("401", "403") and self._can_read():
@@ -215,26 +220,27 @@ class PlexClient:
         PUT, each of its parts alone, so one bad value costs only itself.
 
         Returns the names of the parts Plex refused."""
-        groups = chunks(edit)
-        if len(groups) == 1:  # the edit itself, byte for byte
-            return self._edit_one(edit, groups[0])
+        whole = target(edit)
+        if len(whole) <= MAX_TARGET:  # the edit itself, byte for byte; its parts on a refusal
+            return self._edit_one(whole, lambda: list(parts(edit)))
         rejected: list[str] = []
-        for group in groups:
-            rejected += self._edit_one(merge(edit, [part for _, part in group]), group)
+        for group in chunks(edit):
+            rejected += self._edit_one(target(merge(edit, [part for _, part in group])),
+                                       lambda group=group: group)  # type: ignore[misc]
         return list(dict.fromkeys(rejected))
 
-    def _edit_one(self, edit: Edit, named: list[tuple[str, Edit]]) -> list[str]:
+    def _edit_one(self, path: str, named: Callable[[], list[tuple[str, Edit]]]) -> list[str]:
         from plexapi.exceptions import BadRequest, Unauthorized
 
         try:
-            self._put(target(edit))
+            self._put(path)
             return []
         except Unauthorized:
             raise
         except BadRequest as exc:
             if not str(exc).startswith(REFUSED):
                 raise
-        return self._edit_parts(named)
+        return self._edit_parts(named())
 
     def _edit_parts(self, named: list[tuple[str, Edit]]) -> list[str]:
         from plexapi.exceptions import BadRequest, Unauthorized

@@ -1,9 +1,9 @@
 """Is what answers at plex_url Plex Media Server? Decided from its answer to `GET /identity`.
 
 PMS answers /identity without a token: `<MediaContainer size="0" claimed="1"
-machineIdentifier="<40 hex>" version="..."/>` (pkkid/python-plexapi: plexapi/server.py Identity;
-/work/shared/reference/plex-api.md §1). Something else at that address answers a web page, JSON,
-a 404 or nothing at all. Pure: the caller makes the request.
+machineIdentifier="<40 hex>" version="..."/>` (pkkid/python-plexapi: plexapi/server.py, class
+Identity, the object PlexServer builds from that answer). Something else at that address answers
+a web page, JSON, a 404 or nothing at all. Pure: the caller makes the request.
 """
 
 from __future__ import annotations

@@ -1,4 +1,11 @@
-"""Stash through stashapi: settings, scenes in batches, and images with Stash's credentials."""
+"""Stash over its GraphQL API: the run's start, settings, scenes in batches, and images with
+Stash's credentials.
+
+Every document is PlexSync's own (stash/queries.py), sent on one requests session
+(stash/transport.py). stashapi's constructor is not used: it asked Stash's version, its API key
+and the whole schema (for fragments PlexSync never uses), three requests where the start query
+is one.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from stashapi.stashapp import StashInterface
-
-from stash import log, transport
+from stash import log, transport, version
 from stash.errors import ImageUnavailable, StashError, StashLoginRejected
+from stash.images import Pictures
 from stash.login import Login
 from stash.protocol import Connection, UserError
 from stash.queries import (
@@ -23,10 +29,11 @@ from stash.queries import (
     SCENE_VERSIONS,
     SCENES_BY_ID,
     SCENES_PAGE,
+    START,
+    VERSION,
     ids_filter,
 )
 from stash.urls import rebase, route
-from stash.version import too_old
 
 PLUGIN_ID = "plexsync"
 TIMEOUT = transport.TIMEOUT
@@ -48,39 +55,10 @@ def _messages(answer: dict[str, Any]) -> list[str]:
     return [str(e.get("message", "")) if isinstance(e, dict) else str(e) for e in errors]
 
 
-def _version_text(version: Any) -> str | None:
-    """stashapi's parsed StashVersion as "vX.Y.Z"; None when Stash did not say."""
-    parts = tuple(getattr(version, name, 0) for name in ("major", "minor", "patch"))
-    return "v{}.{}.{}".format(*parts) if any(parts) else None
-
-
-class _StashapiLog:
-    """stashapi's own messages, at debug level: PlexSync reports each failure once itself."""
-
-    debug = info = warning = error = staticmethod(log.debug)
-
-
-class _PreparedStash(StashInterface):
-    """stashapi on a session set up for Stash (transport.prepare) before its first request."""
-
-    def __init__(self, connection: Connection, login: Login) -> None:
-        self._connection = connection
-        self._login = login
-        # force_api_key: a drain can outlive the session cookie (about an hour); the API key,
-        # when Stash has one, is kept in memory only.
-        super().__init__({**connection.to_stash(), "Logger": _StashapiLog},
-                         force_api_key=True)
-
-    def _GQL(self, query: str, variables: dict | None = None) -> Any:  # noqa: N802 (stashapi's name)
-        if not getattr(self.s, "_plexsync_prepared", False):
-            transport.prepare(self.s, self._connection, self._login)
-            self.s._plexsync_prepared = True  # type: ignore[attr-defined]
-        return super()._GQL(query, variables or {})
-
-    def _handle_GQL_response(self, response: Any) -> Any:  # noqa: N802 (stashapi's name)
-        if response.status_code == 401:
-            raise StashLoginRejected
-        return super()._handle_GQL_response(response)
+def _version_text(data: dict[str, Any]) -> str | None:
+    """Stash's version as "vX.Y.Z"; None when Stash did not say (a build without one)."""
+    parsed = version.parse(str((data.get("version") or {}).get("version") or ""))
+    return "v{}.{}.{}".format(*parsed) if parsed and any(parsed) else None
 
 
 class StashClient:
@@ -92,30 +70,46 @@ class StashClient:
         self._connection = connection
         self._login = Login()
         self._base_url = connection.base_url
+        self._url = f"{connection.base_url}/graphql"
+        self._http = transport.session(connection, self._login)
+        self._pictures = Pictures(self._http, self._login)
+        self.version, self._settings = self._start()
+
+    def _start(self) -> tuple[str | None, dict[str, Any]]:
+        """The start query: Stash's version (too old stops the run), the API key (used from
+        now on when Stash has one) and the plugin's settings as saved now."""
         try:
-            self._stash = _PreparedStash(connection, self._login)
-        except StashError:
+            answer = self._send(START, {})
+        except StashLoginRejected:
             raise
         except Exception as exc:
-            raise StashError(f"cannot reach Stash at {connection.base_url}: "
-                             f"{transport.describe(exc, connection)}") from None
-        log.register_secret(self._stash.s.headers.get("ApiKey"))
-        # stashapi asked Stash's version on construction: checked once per run, for free.
-        self.version = _version_text(getattr(self._stash, "version", None))
-        problem = too_old(self.version)
+            raise StashError(f"cannot reach Stash at {self._base_url}: "
+                             f"{transport.describe(exc, self._connection)}") from None
+        errors = _messages(answer)
+        if errors:  # a Stash too old for this document says so in its version
+            self._check(_version_text(self._call(VERSION)))
+            raise StashError(f"Stash query failed: {log.redact(errors[0])[:300]}")
+        data = answer["data"]
+        stash_version = _version_text(data)
+        self._check(stash_version)
+        configuration = data.get("configuration") or {}
+        api_key = (configuration.get("general") or {}).get("apiKey")
+        if api_key:
+            log.register_secret(api_key)
+            self._http.headers["ApiKey"] = api_key
+            self._http.cookies.clear()
+        return stash_version, (configuration.get("plugins") or {}).get(PLUGIN_ID) or {}
+
+    @staticmethod
+    def _check(stash_version: str | None) -> None:
+        problem = version.too_old(stash_version)
         if problem:
             raise UserError(f"{problem}. Queued changes are kept.")
 
-    def _post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """Stash's whole answer: stashapi would log each GraphQL error at error level (noise in
-        Stash's log for a scene deleted meanwhile) and raise without the message."""
-        try:
-            response = self._stash.s.post(self._stash.url, timeout=TIMEOUT,
-                                          json={"query": query, "variables": variables})
-        except Exception as exc:
-            self._unanswered()
-            raise StashError(f"Stash did not answer: "
-                             f"{transport.describe(exc, self._connection)}") from None
+    def _send(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Stash's whole answer (raises what requests raised when there is none)."""
+        response = self._http.post(self._url, timeout=TIMEOUT,
+                                   json={"query": query, "variables": variables})
         self.silent_since = None
         if response.status_code == 401:
             raise StashLoginRejected
@@ -126,6 +120,18 @@ class StashClient:
         if not isinstance(answer, dict):
             raise StashError(f"Stash answered HTTP {response.status_code} without GraphQL")
         return answer
+
+    def _post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Stash's whole answer: a GraphQL error is the caller's to judge (a scene deleted
+        meanwhile is no failure)."""
+        try:
+            return self._send(query, variables)
+        except StashError:
+            raise
+        except Exception as exc:
+            self._unanswered()
+            raise StashError(f"Stash did not answer: "
+                             f"{transport.describe(exc, self._connection)}") from None
 
     def _unanswered(self) -> None:
         if self.silent_since is None:
@@ -141,13 +147,19 @@ class StashClient:
 
     def keep_login(self, now: float) -> None:
         """Renew a session login before it lapses, while no other request does (login.py)."""
-        if "ApiKey" in self._stash.s.headers or not self._login.due(now):
+        if "ApiKey" in self._http.headers or not self._login.due(now):
             return
         self._login.trying(now)
         self._call(LATEST_UPDATE)  # small, and any authenticated request renews the session
 
     # -- settings ------------------------------------------------------------------------
+    @property
+    def settings_at_start(self) -> dict[str, Any]:
+        """The plugin's settings as the start query read them: what a run works with."""
+        return dict(self._settings)
+
     def plugin_settings(self) -> dict[str, Any]:
+        """The plugin's settings as Stash has them now."""
         data = self._call(PLUGIN_SETTINGS)
         return (data.get("configuration") or {}).get("plugins", {}).get(PLUGIN_ID) or {}
 
@@ -244,21 +256,20 @@ class StashClient:
             return None
         where = route(url)
         try:
-            response = self._stash.s.get(rebase(url, self._base_url), timeout=TIMEOUT,
-                                         allow_redirects=False)
+            picture = self._pictures.get(rebase(url, self._base_url))
         except Exception as exc:
             self._unanswered()
             raise ImageUnavailable(f"Stash did not answer for {where}: "
                                    f"{transport.describe(exc, self._connection)}") from None
         self.silent_since = None
-        if response.status_code in (301, 302, 303, 307, 308, 401):
+        if picture.status in (301, 302, 303, 307, 308, 401):
             raise ImageUnavailable(f"Stash asked for a login for {where}")
-        if response.status_code != 200:
-            raise ImageUnavailable(f"Stash answered HTTP {response.status_code} for {where}")
-        content_type = response.headers.get("Content-Type", "")
+        if picture.status != 200:
+            raise ImageUnavailable(f"Stash answered HTTP {picture.status} for {where}")
+        content_type = picture.content_type
         if "svg" in content_type:  # Stash's placeholder (internal/static: scene/scene.svg)
             return None
         if not content_type.startswith("image/"):
             raise ImageUnavailable(f"Stash answered {where} with {content_type or 'no type'}, "
                                    "not a picture")
-        return response.content
+        return picture.body

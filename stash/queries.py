@@ -17,6 +17,15 @@ SCENE_FIELDS = """
 
 PLUGIN_SETTINGS = 'query PlexSyncSettings { configuration { plugins(include: ["plexsync"]) } }'
 
+# A run's first request: Stash's version (checked once per run), its API key (a drain can
+# outlive the session cookie; kept in memory only) and PlexSync's settings, in one round trip.
+START = (
+    "query PlexSyncStart { version { version } "
+    'configuration { general { apiKey } plugins(include: ["plexsync"]) } }'
+)
+# When Stash refuses the start query: is it too old for PlexSync, or something else?
+VERSION = "query PlexSyncVersion { version { version } }"
+
 # The hook's: Stash's version rides along in the same request, so a too-old Stash is named at
 # once, for free.
 _hook_settings = 'version { version } configuration { plugins(include: ["plexsync"]) }'

@@ -1,9 +1,10 @@
-"""The requests session that stashapi and PlexSync share to reach Stash.
+"""The requests session PlexSync reaches Stash with.
 
-stashapi makes its own session and queries Stash in its constructor, so `prepare` runs before
-the first request (from the client's _GQL). What it sets: a timeout on every request, no
-environment proxy for a Stash on this machine, Stash's own TLS (stash/tls.py), and one session
-cookie, the newest, whose renewals the Login records (stash/login.py).
+What it sets: stashapi's headers (the client Stash has always seen from PlexSync), the session
+cookie Stash gave the plugin, a timeout on every request, no environment proxy for a Stash on
+this machine, Stash's own TLS (stash/tls.py), and one session cookie, the newest, whose renewals
+the Login records (stash/login.py). The API key, when Stash has one, is added by the client once
+its start query has read it (stash/client.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 import ssl
 import time
 import warnings
+from collections.abc import Iterable
+from http.cookiejar import Cookie
 from typing import Any
 
 import requests
@@ -40,6 +43,21 @@ class _StashTLS(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
+# stashapi's (stashapi/classes.py GQLWrapper), which PlexSync used before it built its own
+HEADERS = {"Accept-Encoding": "gzip, deflate", "Content-Type": "application/json",
+           "Accept": "application/json", "Connection": "keep-alive", "DNT": "1"}
+
+
+def session(connection: Connection, login: Login) -> requests.Session:
+    """A session for Stash; sends nothing yet."""
+    http = requests.Session()
+    http.headers.update(HEADERS)
+    if connection.session_cookie:
+        http.cookies.set(SESSION_COOKIE, connection.session_cookie)
+    prepare(http, connection, login)
+    return http
+
+
 def prepare(session: requests.Session, connection: Connection, login: Login) -> None:
     session.request = functools.partial(session.request, timeout=TIMEOUT)  # type: ignore[method-assign]
     session.hooks["response"].append(functools.partial(_one_session_cookie, session, login))
@@ -56,13 +74,19 @@ def _one_session_cookie(session: requests.Session, login: Login, response: reque
 
     Stash answers every request its session cookie authenticates with a Set-Cookie holding a
     renewed value (pkg/session/session.go GetSessionUserID). requests files that one under
-    Stash's host name, next to the cookie stashapi was given (no domain), and then sends both,
+    Stash's host name, next to the cookie the plugin was handed (no domain), and then sends both,
     the original first; Go reads the first (net/http Request.Cookie), so the login lapsed an
     hour after it was handed over, however busy PlexSync kept it.
     """
-    fresh = [cookie for cookie in response.cookies if cookie.name == SESSION_COOKIE]
+    keep_newest(session, login, response.cookies)
+    return response
+
+
+def keep_newest(session: requests.Session, login: Login, cookies: Iterable[Cookie]) -> None:
+    """The session cookie among `cookies` (one answer's) replaces the session's."""
+    fresh = [cookie for cookie in cookies if cookie.name == SESSION_COOKIE]
     if not fresh:
-        return response
+        return
     jar = session.cookies
     # http.cookiejar's own (reentrant) lock: cover downloads use the jar from several threads.
     with jar._cookies_lock:  # type: ignore[attr-defined]
@@ -70,7 +94,6 @@ def _one_session_cookie(session: requests.Session, login: Login, response: reque
             jar.clear(old.domain, old.path, old.name)
         jar.set_cookie(fresh[-1])
     login.renewed(fresh[-1].expires, time.time())
-    return response
 
 
 def _use_stash_tls(session: requests.Session, connection: Connection) -> None:

@@ -12,6 +12,7 @@ transaction.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
@@ -79,6 +80,17 @@ class SceneRecord:
         return Owned.read(self.written.get(rating_key))
 
 
+class Success(NamedTuple):
+    """A complete or partial write of one scene, as SyncState.update_successes records it."""
+
+    scene_id: int
+    plex_item_key: str
+    stash_updated_at: str | None = None
+    scene_hash: str | None = None
+    written: Mapping[str, Owned] | None = None
+    refs: Iterable[tuple[str, int]] = ()  # the Stash objects it shows (sync_queue/shown.py)
+
+
 @contextmanager
 def _writing(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction; the write lock is taken first, so a read inside it is current."""
@@ -120,17 +132,28 @@ class SyncState:
         refs: Iterable[tuple[str, int]] = (),
     ) -> None:
         """refs: the Stash objects the written version shows (sync_queue/shown.py)."""
+        self.update_successes([Success(scene_id, plex_item_key, stash_updated_at, scene_hash,
+                                       written, refs)])
+
+    def update_successes(self, successes: list[Success]) -> None:
+        """Several scenes' writes in one transaction: a commit costs more than the rows."""
+        if not successes:
+            return
         now = time.time()
-        owned = {key: value.to_json() for key, value in (written or {}).items()}
         with _writing(self._conn):
-            _outcome(self._conn, scene_id, SYNCED, now, {
-                "plex_item_key": plex_item_key, "last_success_at": now,
-                "stash_updated_at": stash_updated_at, "scene_hash": scene_hash,
-                "written": json.dumps(owned), "detail": None})
-            self._conn.execute("DELETE FROM scene_objects WHERE scene_id = ?", (scene_id,))
+            for success in successes:
+                owned = {key: value.to_json() for key, value in (success.written or {}).items()}
+                _outcome(self._conn, success.scene_id, SYNCED, now, {
+                    "plex_item_key": success.plex_item_key, "last_success_at": now,
+                    "stash_updated_at": success.stash_updated_at,
+                    "scene_hash": success.scene_hash, "written": json.dumps(owned),
+                    "detail": None})
+            self._conn.executemany("DELETE FROM scene_objects WHERE scene_id = ?",
+                                   [(success.scene_id,) for success in successes])
             self._conn.executemany(
                 "INSERT OR IGNORE INTO scene_objects (kind, object_id, scene_id) VALUES (?, ?, ?)",
-                [(kind, int(object_id), scene_id) for kind, object_id in refs])
+                [(kind, int(object_id), success.scene_id) for success in successes
+                 for kind, object_id in success.refs])
 
     def update_status(self, scene_id: int, status: str, detail: dict[str, Any],
                       plex_item_key: str | None = None) -> None:
@@ -152,18 +175,25 @@ class SyncState:
             found[key] = {row[0] for row in rows}
         return found
 
-    def claim_many(self, claims: dict[int, dict[str, Owned]]) -> None:
+    def claim_many(self, claims: dict[int, dict[str, Owned]],
+                   known: Mapping[int, SceneRecord | None] | None = None) -> None:
         """Before writing: widen what each scene's record says PlexSync may own (see
-        Owned.claimed), leaving its status and last success as they are."""
+        Owned.claimed), leaving its status and last success as they are. known: the records
+        as the caller just read them (get_many, under the drainer lock), so they are not read
+        and parsed again; a scene not in it is read here."""
         if not claims:
             return
         now = time.time()
         with _writing(self._conn):
             for scene_id, written in claims.items():
-                row = self._conn.execute(
-                    "SELECT written FROM sync_state WHERE scene_id = ?", (scene_id,)).fetchone()
-                merged = {**(json.loads(row[0]) if row and row[0] else {}),
-                          **{key: owned.to_json() for key, owned in written.items()}}
+                if known is not None and scene_id in known:
+                    record = known[scene_id]
+                    stored = record.written if record else {}
+                else:
+                    row = self._conn.execute("SELECT written FROM sync_state WHERE scene_id = ?",
+                                             (scene_id,)).fetchone()
+                    stored = json.loads(row[0]) if row and row[0] else {}
+                merged = {**stored, **{key: owned.to_json() for key, owned in written.items()}}
                 self._conn.execute(
                     "INSERT INTO sync_state (scene_id, last_synced_at, last_sync_status, "
                     "updated_at, written) VALUES (?, ?, ?, ?, ?) "
@@ -241,11 +271,16 @@ def _outcome(conn: sqlite3.Connection, scene_id: int, status: str, now: float,
     """A scene's row with this outcome: its status and times, and ``columns``; the columns not
     named keep what they held. A column in ``keep`` also keeps its value when given NULL."""
     values = {"last_synced_at": now, "last_sync_status": status, "updated_at": now, **columns}
+    conn.execute(_upsert(tuple(values), keep), (scene_id, *values.values()))
+
+
+@functools.lru_cache(maxsize=8)
+def _upsert(names: tuple[str, ...], keep: tuple[str, ...]) -> str:
+    """The statement for these columns: built once, not once per scene."""
     sets = ", ".join(f"{name} = coalesce(excluded.{name}, {name})" if name in keep
-                     else f"{name} = excluded.{name}" for name in values)
-    conn.execute(f"INSERT INTO sync_state (scene_id, {', '.join(values)}) "
-                 f"VALUES (?{', ?' * len(values)}) ON CONFLICT(scene_id) DO UPDATE SET {sets}",
-                 (scene_id, *values.values()))
+                     else f"{name} = excluded.{name}" for name in names)
+    return (f"INSERT INTO sync_state (scene_id, {', '.join(names)}) "
+            f"VALUES (?{', ?' * len(names)}) ON CONFLICT(scene_id) DO UPDATE SET {sets}")
 
 
 _COLUMNS = (

@@ -153,8 +153,17 @@ class DeadLetters:
 
     def discard(self, scene_id: int) -> bool:
         """Forget a scene's letter because it has since synced (or left Stash)."""
-        cursor = self._conn.execute("DELETE FROM dead_letters WHERE scene_id = ?", (scene_id,))
-        return cursor.rowcount > 0
+        return self.discard_many([scene_id]) > 0
+
+    def discard_many(self, scene_ids: list[int]) -> int:
+        """Forget the letters of these scenes, in one statement; returns how many there were."""
+        removed = 0
+        for start in range(0, len(scene_ids), 500):
+            chunk = scene_ids[start:start + 500]
+            removed += self._conn.execute(
+                f"DELETE FROM dead_letters WHERE scene_id IN ({','.join('?' * len(chunk))})",
+                chunk).rowcount
+        return removed
 
     def purge(self, older_than_days: float, now: float | None = None) -> int:
         """Forget failures older than ``older_than_days``; returns how many."""

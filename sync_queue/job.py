@@ -49,18 +49,24 @@ class Job(NamedTuple):
     next_attempt_at: float
     last_error: str | None
     enqueued_at: float
+    # Looks again that were no failure (not in Plex yet, the cover not made yet): they follow
+    # their own schedule and never use up max_retries.
+    looks: int = 0
 
 
 def retried(
-    job: Job, *, error: str, next_attempt_at: float, count_attempt: bool = True
+    job: Job, *, error: str, next_attempt_at: float, count_attempt: bool = True,
+    look: bool = False,
 ) -> Job:
     """The job after a failed attempt, due again at ``next_attempt_at``.
 
     ``count_attempt=False`` is for failures that are not the job's own (Plex down for all):
-    they postpone the job without using up its attempts.
+    they postpone the job without using up its attempts. ``look=True`` is a look again that
+    was no failure: it counts in ``looks``, never in ``attempts``.
     """
     return job._replace(
-        attempts=job.attempts + (1 if count_attempt else 0),
+        attempts=job.attempts + (1 if count_attempt and not look else 0),
+        looks=job.looks + (1 if look else 0),
         last_error=cap_error(error),
         next_attempt_at=float(next_attempt_at),
     )

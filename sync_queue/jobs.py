@@ -19,9 +19,9 @@ orders its two writes such that a kill between them leaves at worst a row persis
 for no job (an orphan). The worker only asks persist-queue for ids the schedule names, so an
 orphan is never worked on; the next worker's sweep deletes it. Killed between the two writes:
 - take, take_scene: [jobs taken], then ``get``: resume puts both back to waiting.
-- ack: [job deleted], then ``ack``: the job is done; the row an orphan. (The other order would
-  let a resumed job ask for an acknowledged row, which ``get(id)`` hands out again: the job
-  would run twice.)
+- ack, ack_many: [jobs deleted], then ``ack`` of each held row: the jobs are done; a row not
+  acknowledged yet an orphan. (The other order would let a resumed job ask for an
+  acknowledged row, which ``get(id)`` hands out again: the job would run twice.)
 - retry, first failure: ``put``, then [retry state, waiting, pq id]: the put is an orphan; the
   job is still taken, and resumes without this attempt counted.
 - retry, later failure; release: [retry state, waiting], then ``nack``: resume fixes the rest.
@@ -116,17 +116,20 @@ class JobQueue:
         return [job for job, _ in claimed]
 
     def ack(self, job: Job) -> None:
+        self.ack_many([job])
+
+    def ack_many(self, jobs: list[Job]) -> None:
+        """[jobs deleted] in one transaction, then ``ack`` of each row persist-queue holds."""
         with db.write_transaction(self._conn) as conn:
-            held_as = schedule.pq_id(conn, job.id)
-            schedule.forget(conn, job.id)
-        if held_as is not None:
+            held = schedule.forget_many(conn, [job.id for job in jobs])
+        for held_as in held:
             self._pq().ack(id=held_as)
             self._acked = True
 
     def retry(self, job: Job, *, error: str, next_attempt_at: float,
-              count_attempt: bool = True) -> Job:
+              count_attempt: bool = True, look: bool = False) -> Job:
         updated = retried(job, error=redact(error), next_attempt_at=next_attempt_at,
-                          count_attempt=count_attempt)
+                          count_attempt=count_attempt, look=look)
         held_as = schedule.pq_id(self._conn, job.id)
         if held_as is None:
             held_as = self._pq().put(_payload(job))

@@ -25,7 +25,7 @@ CREATE = (
     "CREATE TABLE IF NOT EXISTS schedule (id INTEGER PRIMARY KEY, scene_id INTEGER NOT NULL, "
     "updated_at TEXT, intent INTEGER NOT NULL, attempts INTEGER NOT NULL, "
     "next_attempt_at REAL NOT NULL, last_error TEXT, enqueued_at REAL NOT NULL, "
-    "taken INTEGER NOT NULL, pq_id INTEGER)",
+    "taken INTEGER NOT NULL, pq_id INTEGER, looks INTEGER NOT NULL DEFAULT 0)",
     # Partial indexes with literal conditions, so that SQLite uses them for the queries below.
     "CREATE INDEX IF NOT EXISTS schedule_waiting_version ON schedule (scene_id, updated_at) "
     "WHERE taken = 0",
@@ -37,7 +37,8 @@ CREATE = (
 # waits for one chunk (tens of milliseconds), not for the whole library.
 CHUNK = 2000
 # In Job's field order.
-_COLUMNS = "id, scene_id, updated_at, intent, attempts, next_attempt_at, last_error, enqueued_at"
+_COLUMNS = ("id, scene_id, updated_at, intent, attempts, next_attempt_at, last_error, "
+            "enqueued_at, looks")
 _FIND = ("SELECT id, intent FROM schedule WHERE taken = 0 AND scene_id = ? AND updated_at IS ? "
          "LIMIT 1")
 _INSERT = ("INSERT INTO schedule (scene_id, updated_at, intent, attempts, next_attempt_at, "
@@ -46,16 +47,17 @@ _COUNTS = (
     "SELECT (SELECT COUNT(*) FROM schedule WHERE taken = 0), "
     "(SELECT COUNT(*) FROM schedule WHERE taken = 0 AND next_attempt_at <= :now), "
     "(SELECT COUNT(*) FROM schedule WHERE taken = 0 AND next_attempt_at > :now "
-    "AND attempts > 0), "
+    "AND (attempts > 0 OR looks > 0)), "
     "(SELECT COUNT(*) FROM schedule WHERE taken = 1)"
 )
 
 
 def _job(row: tuple[Any, ...]) -> Job:
-    job_id, scene_id, updated_at, intent, attempts, due, last_error, enqueued_at = row
+    job_id, scene_id, updated_at, intent, attempts, due, last_error, enqueued_at, looks = row
     return Job(id=int(job_id), scene_id=int(scene_id), updated_at=updated_at,
                intent=Intent.from_bits(int(intent)), attempts=int(attempts),
-               next_attempt_at=float(due), last_error=last_error, enqueued_at=float(enqueued_at))
+               next_attempt_at=float(due), last_error=last_error, enqueued_at=float(enqueued_at),
+               looks=int(looks))
 
 
 # -- any process ---------------------------------------------------------------------------
@@ -128,13 +130,21 @@ def pq_id(conn: sqlite3.Connection, job_id: int) -> int | None:
 
 def put_back(conn: sqlite3.Connection, job: Job, held_as: int | None) -> None:
     """Waiting again with the job's retry state (its intent stays as joined meanwhile)."""
-    conn.execute("UPDATE schedule SET attempts = ?, next_attempt_at = ?, last_error = ?, "
-                 "taken = 0, pq_id = ? WHERE id = ?",
-                 (job.attempts, job.next_attempt_at, job.last_error, held_as, job.id))
+    conn.execute("UPDATE schedule SET attempts = ?, looks = ?, next_attempt_at = ?, "
+                 "last_error = ?, taken = 0, pq_id = ? WHERE id = ?",
+                 (job.attempts, job.looks, job.next_attempt_at, job.last_error, held_as, job.id))
 
 
-def forget(conn: sqlite3.Connection, job_id: int) -> None:
-    conn.execute("DELETE FROM schedule WHERE id = ?", (job_id,))
+def forget_many(conn: sqlite3.Connection, job_ids: list[int]) -> list[int]:
+    """Delete the jobs; returns the persist-queue ids of those it held."""
+    held = []
+    for start in range(0, len(job_ids), 500):
+        chunk = job_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        held += [row[0] for row in conn.execute(
+            f"SELECT pq_id FROM schedule WHERE id IN ({marks}) AND pq_id IS NOT NULL", chunk)]
+        conn.execute(f"DELETE FROM schedule WHERE id IN ({marks})", chunk)
+    return held
 
 
 def put_back_all(conn: sqlite3.Connection) -> None:

@@ -54,10 +54,14 @@ class JobStorage(Protocol):
     def ack(self, job: Job) -> None:
         """The job is done: it never comes back."""
 
+    def ack_many(self, jobs: list[Job]) -> None:
+        """The jobs are done, in one write: as ack for each."""
+
     def retry(self, job: Job, *, error: str, next_attempt_at: float,
-              count_attempt: bool = True) -> Job:
+              count_attempt: bool = True, look: bool = False) -> Job:
         """Back to waiting in its place, due at ``next_attempt_at``, attempts + 1 (unless the
-        failure is not the job's own: ``count_attempt=False``); returns the job as stored."""
+        failure is not the job's own: ``count_attempt=False``; or looks + 1 instead, for a look
+        again that was no failure: ``look=True``); returns the job as stored."""
 
     def release(self, job: Job) -> None:
         """Back to waiting unchanged (the drain stops, or Plex is down)."""

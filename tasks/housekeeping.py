@@ -18,7 +18,7 @@ from worker.spawn import ensure_drainer
 
 
 def data_dir_of(plugin_input: PluginInput) -> Path:
-    settings = stash_port(plugin_input.connection).plugin_settings()
+    settings = stash_port(plugin_input.connection).settings_at_start
     return resolve_data_dir(settings.get("data_dir"), plugin_input.connection.config_dir)
 
 

@@ -18,6 +18,7 @@ from sync.state import NOT_FOUND, REVIEW, SYNCED
 from sync_queue.dead_letters import DeadLetter
 from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, REWRITE, Intent, Job
 from tasks.scene_facts import PlexView, SceneFacts
+from worker.outage import reason_label
 
 Answer = dict[str, Any]
 # What a queued job asks for, as the Plex tab names it.
@@ -43,23 +44,30 @@ def state(facts: SceneFacts, now: float) -> Answer:
     if facts.letter:
         letter = facts.letter
         return {"code": "dead_letter", "label": "In the dead letters",
-                "detail": f"Failed {letter.attempts + 1} time(s): {letter.message}. Fix the "
-                          "cause, then Sync now (or Retry on the PlexSync page).",
+                "detail": f"Failed {letter.attempts + 1} time(s): {letter.message}. Sync now "
+                          "retries it (as does Retry on the PlexSync page).",
                 "reason": letter.error_class, "failed_at": letter.failed_at}
     waiting = next((job for job in facts.jobs if job.last_error and job.next_attempt_at > now),
                    None)
     if waiting:
-        cover = waiting.last_error == COVER_PENDING
-        return {"code": "retrying",
-                "label": "Waiting for Stash's cover" if cover else "Retrying",
-                "detail": (f"Written without a poster: {COVER_PENDING}" if cover else
-                           f"Attempt {waiting.attempts} failed: {waiting.last_error}"),
+        return {"code": "retrying", **_waiting(waiting),
                 "retry_at": waiting.next_attempt_at, "error": waiting.last_error}
     if facts.jobs:
         return {"code": "queued", "label": "Queued",
                 "detail": "A change waits in the queue; the background worker writes it "
                           "shortly.", "since": facts.jobs[0].enqueued_at}
     return _settled(facts)
+
+
+def _waiting(job: Job) -> Answer:
+    """A failed attempt, or a look again that was no failure (job.looks)."""
+    if job.last_error == COVER_PENDING:
+        return {"label": "Waiting for Stash's cover",
+                "detail": f"Written without a poster: {COVER_PENDING}"}
+    if job.attempts == 0:
+        return {"label": "Looking again",
+                "detail": f"{job.last_error}: looked {job.looks} time(s), looks again later"}
+    return {"label": "Retrying", "detail": f"Attempt {job.attempts} failed: {job.last_error}"}
 
 
 def _settled(facts: SceneFacts) -> Answer:
@@ -129,7 +137,8 @@ def _last_written(facts: SceneFacts) -> Answer | None:
 
 def _job(job: Job) -> Answer:
     return {"asks": asks(job.intent), "enqueued_at": job.enqueued_at, "attempts": job.attempts,
-            "next_attempt_at": job.next_attempt_at, "last_error": job.last_error}
+            "looks": job.looks, "next_attempt_at": job.next_attempt_at,
+            "last_error": job.last_error}
 
 
 def asks(intent: Intent) -> str:
@@ -141,5 +150,6 @@ def asks(intent: Intent) -> str:
 
 
 def _letter(letter: DeadLetter) -> Answer:
-    return {"reason": letter.error_class, "message": letter.message,
+    return {"reason": letter.error_class, "label": reason_label(letter.error_class),
+            "message": letter.message,
             "attempts": letter.attempts + 1, "failed_at": letter.failed_at}

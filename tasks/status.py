@@ -10,7 +10,7 @@ from stash import log
 from stash.protocol import PluginInput
 from sync.state import NOT_FOUND, REVIEW
 from sync_queue.health import HealthStore
-from worker.outage import classify
+from worker.outage import classify, reason_label
 from worker.ports import PlexPort
 from worker.services import Services, open_services
 from worker.spawn import drainer_running
@@ -45,7 +45,7 @@ def collect(services: Services) -> dict[str, Any]:
     now = time.time()
     counts = queue.counts(now)
     retrying = [
-        {"scene_id": job.scene_id, "attempts": job.attempts,
+        {"scene_id": job.scene_id, "attempts": job.attempts, "looks": job.looks,
          "next_attempt_at": _when(job.next_attempt_at), "last_error": job.last_error}
         for job in queue.waiting() if job.next_attempt_at > now
     ]
@@ -80,12 +80,13 @@ def render(report: dict[str, Any]) -> list[str]:
         f"; circuit {plex['circuit']}",
     ]
     for job in report["retrying"][:EXAMPLES]:
-        lines.append(f"  retrying scene {job['scene_id']} (attempt {job['attempts']}) at "
+        which = (f"attempt {job['attempts']}" if job["attempts"] else f"look {job['looks']}")
+        lines.append(f"  retrying scene {job['scene_id']} ({which}) at "
                      f"{job['next_attempt_at']}: {job['last_error']}")
     dead = report["dead_letters"]
     lines.append(f"Dead letters: {dead['count']}")
     for reason, count in sorted(dead["by_reason"].items()):
-        lines.append(f"  {count} x {reason}")
+        lines.append(f"  {count} x {reason_label(reason)}")
     lines.append(f"Needing review (no exact path match, or a Plex item shared by scenes): "
                  f"{len(report['review'])}")
     for item in report["review"][:EXAMPLES]:

@@ -9,6 +9,7 @@ from typing import Any
 from stash.protocol import PluginInput
 from sync_queue.dead_letters import DeadLetter
 from tasks.status import collect, headline
+from worker.outage import reason_label
 from worker.ports import StashPort
 from worker.services import open_services
 
@@ -51,7 +52,7 @@ def group_letters(letters: Iterable[DeadLetter], counts: dict[str, int]) -> list
             "scene_id": letter.scene_id, "message": letter.message,
             "attempts": letter.attempts + 1, "failed_at": letter.failed_at})
     order = sorted(counts, key=lambda reason: (-counts[reason], reason))
-    return [{"reason": reason, "count": counts[reason],
+    return [{"reason": reason, "label": reason_label(reason), "count": counts[reason],
              "letters": by_reason.get(reason, [])[:SHOWN]} for reason in order]
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: both doubles and the end-to-end harness, fresh for every test."""
+"""Shared fixtures: both doubles (and a password-only Stash), the end-to-end harness and a job
+queue, fresh for every test."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from sync_queue.jobs import JobQueue
+from tests.ci import cannot_run
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.client import connect
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.availability import ui_mode_missing
 from tests.harness import Harness
-from tests.helpers import TOKEN, restore_plexapi_settings
+from tests.plex_client import TOKEN, restore_plexapi_settings
 
 if TYPE_CHECKING:  # plexapi is imported by tests.doubles.plex.client, after it points
     from plexapi.server import PlexServer  # PLEXAPI_CONFIG_PATH away from a user's config
@@ -47,13 +50,22 @@ def stash() -> Iterator[StashDouble]:
 @pytest.fixture
 def ui_stash() -> Iterator[StashDouble]:
     """The Stash double in UI mode (full schema, Stash's web UI); skips where ../shared lacks
-    them. Browser tests get it as `stash` from tests/browser/conftest.py."""
+    them (fails in CI). Browser tests get it as `stash` from tests/browser/conftest.py."""
     reason = ui_mode_missing()
     if reason:
-        pytest.skip(reason)
+        cannot_run(reason)
     double = StashDouble(ui=True).start()
     yield double
     double.stop()
+
+
+@pytest.fixture
+def password_stash() -> Iterator[StashDouble]:
+    """A Stash with a password and no API key: a session cookie per run, lapsing an hour (Stash's
+    default max_session_age) after its last use, on a stopped clock."""
+    with StashDouble(credentials=True, session="sess-secret", session_max_age=3600) as double:
+        double.clock.freeze()
+        yield double
 
 
 @pytest.fixture
@@ -74,6 +86,14 @@ def plexapi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 def server(plex: PlexDouble) -> PlexServer:
     """The real plexapi client, connected to the Plex double."""
     return connect(plex)
+
+
+@pytest.fixture
+def queue(tmp_path: Path) -> Iterator[JobQueue]:
+    """The job queue in this test's folder."""
+    q = JobQueue(tmp_path)
+    yield q
+    q.close()
 
 
 @pytest.fixture

@@ -26,14 +26,13 @@ from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample, build_sample
 from tests.doubles.stash import StashDouble
 from tests.plugin_run import LEVELS, ROOT, PluginRun, run_plugin
+from tests.polling import DEADLINE, POLL, wait_until
 
 PLUGIN_ID = "plexsync"
-POLL = 0.02
 # Jobs with no drainer at all (none holding the lock, none starting) for this long will never
 # drain. A drainer still importing counts as starting where /proc shows it (Linux); elsewhere
 # this must also cover its start-up, which takes seconds on a loaded machine.
 STALL = 5.0 if Path("/proc/self/cwd").exists() else 30.0
-DEADLINE = 90.0  # default deadlines: generous, they only bound how long a failure takes
 _EMPTY_COUNTS = {"waiting": 0, "due": 0, "retrying": 0, "taken": 0}
 _PROC = Path("/proc/self/stat").exists()  # Linux: lets us tell zombies and reused pids apart
 
@@ -215,14 +214,10 @@ class Harness:
         return (f"queue {reason}: {counts}; drainer running: {self.drainer_running()}; "
                 f"dead letters: {len(self.dead_letters())}\n--- drainer.log (tail) ---\n{tail}")
 
-    def wait_until(self, condition: Callable[[], bool], timeout: float = DEADLINE,
+    def wait_until(self, condition: Callable[[], Any], timeout: float = DEADLINE,
                    what: str = "condition") -> None:
         """Poll a condition with a deadline (never sleep as synchronisation)."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"{what} not reached within {timeout:g}s")
-            time.sleep(POLL)
+        wait_until(condition, timeout, what)
 
     # --- teardown ------------------------------------------------------------------------------
 
@@ -242,7 +237,7 @@ class Harness:
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        self.wait_until(lambda: not any(_alive(pid) for pid in pids), timeout,
+        self.wait_until(lambda: not any(alive(pid) for pid in pids), timeout,
                         f"drainers {sorted(pids)} gone")
 
 
@@ -298,7 +293,7 @@ def readable(line: str) -> str:
     return line
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """Running and not a zombie: a killed drainer is not our child, so we cannot reap it."""
     try:
         os.kill(pid, 0)
@@ -317,7 +312,7 @@ def _alive(pid: int) -> bool:
 
 def _is_live_drainer(pid: int) -> bool:
     """Guards against pid reuse: only a live `plexsync.py --drain` process qualifies."""
-    if not _alive(pid):
+    if not alive(pid):
         return False
     if not _PROC:
         return True  # trust the pid file

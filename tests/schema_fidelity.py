@@ -1,7 +1,8 @@
 """Holding GraphQL against the real Stash schema kept beside the repository.
 
 The real schema lives in `<repo>/../shared/stash-schema/graphql/schema` (AGPL data, never
-copied into the project). Where it is absent, fidelity checks skip with a clear reason.
+copied into the project). Where it is absent, fidelity checks skip with a clear reason (and
+fail in CI, which has it: tests/ci.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -25,6 +25,7 @@ from graphql import (
     validate,
 )
 
+from tests.ci import cannot_run
 from tests.doubles.stash.full_schema import load_schema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -41,10 +42,10 @@ def real_schema() -> GraphQLSchema | None:
 
 
 def require_real_schema() -> GraphQLSchema:
-    """The real schema, or skip the calling test."""
+    """The real schema, or skip the calling test (fail it in CI)."""
     schema = real_schema()
     if schema is None:
-        pytest.skip(MISSING_REASON)
+        cannot_run(MISSING_REASON)
     return schema
 
 

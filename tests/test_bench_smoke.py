@@ -83,7 +83,12 @@ def test_percentiles_are_nearest_rank_and_targets_compare_to_limits() -> None:
     assert met == {"first sync wall time (s)": False, "Plex writes <= 1 per changed item": True,
                    "Plex uploads <= 1 per new cover": True,
                    "Plex listings <= N/500 + sections": True,
-                   "Stash requests <= N/500 + image downloads": False}
+                   "Stash requests <= N/500 + 2 + image downloads": True}
+    # issue 15's definition: what the changed scenes cost beyond a run that changes nothing
+    first, noop = {"plugin_cpu_s": 14.0}, {"plugin_cpu_s": 0.5}
+    [cpu] = targets.cpu(10_000, first, noop)
+    assert (cpu.actual, cpu.limit, cpu.met) == (1.35, 1.5, True)
+    assert targets.cpu(50, first, noop) == []
 
 
 def test_rescan_counts_what_is_listed_to_find_one_new_file(tmp_path: Path) -> None:
@@ -135,6 +140,8 @@ def test_prototypes_patch_the_real_child_and_the_in_process_drain(tmp_path: Path
     from bench import costs
     from bench.prototypes import PROTOTYPES
 
+    if not PROTOTYPES:
+        pytest.skip("no prototype to measure at the moment")
     every = [arg for name in PROTOTYPES for arg in ("--prototype", name)]
     # exit status 0: the child, prototypes patched in, left Plex holding what it should
     [result] = _bench(tmp_path, "sync", "--n", "10", *every)["sync"]

@@ -19,13 +19,6 @@ T0 = 1_700_000_000.0
 
 
 @pytest.fixture
-def queue(tmp_path: Path) -> Iterator[JobQueue]:
-    q = JobQueue(tmp_path)
-    yield q
-    q.close()
-
-
-@pytest.fixture
 def letters(tmp_path: Path) -> Iterator[DeadLetters]:
     store = DeadLetters(tmp_path)
     yield store

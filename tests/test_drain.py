@@ -118,6 +118,32 @@ def test_a_job_is_written_to_plex_recorded_and_acked(world: World) -> None:
     assert freshness.in_plex(record.recorded, settings=settings, content=content)
 
 
+def test_killed_between_the_records_and_the_acks_the_next_worker_writes_nothing_again(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written scenes end per chunk (worker/endings.py): their records are committed, then
+    their jobs acknowledged. Killed in between, the next worker finds the jobs again, and the
+    records saying Plex has these versions, it only compares: nothing is written twice."""
+    for n in (1, 2, 3):
+        world.plex.add(str(100 + n), f"/data/{n}.mp4")
+        world.stash.add(scene(n, f"/data/{n}.mp4", title=f"Scene {n}"))
+        world.queue_scene(n)
+
+    def killed(jobs: list[Job]) -> None:
+        raise Killed("ack_many")
+
+    monkeypatch.setattr(world.queue, "ack_many", killed)
+    with pytest.raises(Killed):
+        world.drain()
+    monkeypatch.undo()
+    assert all(world.record(n).status == SYNCED for n in (1, 2, 3))  # type: ignore[union-attr]
+    assert world.queue.counts()["waiting"] + world.queue.counts()["taken"] == 3
+    writes = (list(world.plex.edits), list(world.plex.uploads))
+    tally = world.drain()
+    assert (tally.skipped, tally.synced) == (3, 0)
+    assert (world.plex.edits, world.plex.uploads) == writes
+    assert world.queue.counts()["waiting"] == world.queue.counts()["taken"] == 0
+
+
 def test_a_version_plex_already_has_is_skipped(world: World) -> None:
     _one_scene(world)
     world.queue_scene(1)
@@ -324,16 +350,38 @@ def test_a_scene_not_in_plex_is_looked_for_again_then_parked(world: World) -> No
     world.plex.add("101", "/data/other.mp4")
     world.stash.add(scene(1, "/data/missing.mp4"))
     world.queue_scene(1)
-    for attempt, delay in enumerate(NOT_FOUND_DELAYS, 1):
+    for look, delay in enumerate(NOT_FOUND_DELAYS, 1):
         before = time.time()
         world.drain()
         (job,) = world.waiting()
-        assert job.attempts == attempt and job.next_attempt_at >= before + delay
+        # a look again is no failure: it uses none of max_retries
+        assert (job.looks, job.attempts) == (look, 0)
+        assert before + delay <= job.next_attempt_at < before + delay + 60
         world.later()
     tally = world.drain()
     record = world.record(1)
     assert tally.not_found == 1 and record is not None and record.status == NOT_FOUND
     assert world.queue.counts()["waiting"] == 0
+
+
+def test_looks_again_use_none_of_max_retries_nor_of_the_attempts_told(world: World) -> None:
+    """Found at the third look, then Stash fails on the scene: it still has every one of its
+    max_retries, and the dead letter tells the failed attempts only."""
+    world.configure(max_retries=1)
+    world.stash.add(scene(1, "/data/late.mp4"))
+    world.queue_scene(1)
+    for _ in range(3):
+        world.drain()
+        world.later()
+    world.plex.add("101", "/data/late.mp4")
+    world.stash.broken[1] = "resolver failed on a field"
+    world.drain()
+    (job,) = world.waiting()
+    assert (job.looks, job.attempts) == (3, 1)
+    world.later()
+    assert world.drain().dead == 1
+    assert any("dead letters after 2 attempts" in message
+               for _, message in world.services.notify)  # type: ignore[attr-defined]
 
 
 def test_a_created_scene_not_yet_in_plex_asks_plex_to_scan_its_folder(world: World) -> None:

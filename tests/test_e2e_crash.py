@@ -1,7 +1,8 @@
 """End-to-end: SIGKILL of any PlexSync process at any moment loses no update (issue 5).
 
-What Plex must hold for a scene, a plugin run that can be killed and the raw queue rows are
-tests/helpers.py's, shared with the other robustness tests.
+What Plex must hold for a scene (tests/plex_views.py), a plugin run that can be killed
+(tests/e2e.py) and the raw queue rows (tests/queue_rows.py) are shared with the other robustness
+tests.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
+from tests.e2e import Started, edit_scene
 from tests.harness import Harness
-from tests.helpers import Started, edit_scene, queue_rows, stale_scenes
+from tests.plex_views import stale_scenes
+from tests.queue_rows import queue_rows
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 # --- the tests -------------------------------------------------------------------------------

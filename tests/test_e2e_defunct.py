@@ -53,7 +53,7 @@ def test_health_check_names_unreaped_workers_and_the_fix(harness: Harness,
         assert worker.stdin is not None
         worker.stdin.write(json.dumps(payload).encode())
         worker.stdin.close()
-        harness.wait_until(lambda: _state(worker.pid) == "Z", 30, "the worker a zombie")
+        harness.wait_until(lambda: _state(worker.pid) == "Z", what="the worker a zombie")
         lock.release()
 
         run = harness.task("health_check")

@@ -19,8 +19,10 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.tls import certificate_pair
+from tests.e2e import edit_scene
 from tests.harness import Harness
-from tests.helpers import edit_scene, queue_rows, stale_scenes
+from tests.plex_views import stale_scenes
+from tests.queue_rows import queue_rows
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 
@@ -55,7 +57,7 @@ def test_hooks_tasks_and_the_background_worker_over_https(https: Harness,
         hooked = https.hook(scene_id)
         assert hooked.returncode == 0, hooked.stderr
         assert hooked.result["output"] == "queued 1 scene(s) for Plex"
-    https.wait_drained(timeout=30)
+    https.wait_drained()
 
     assert stale_scenes(stash, plex, sample) == {}
     assert queue_rows(https) == [] and https.dead_letters() == []

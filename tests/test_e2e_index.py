@@ -14,8 +14,9 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble, tiny_png
+from tests.e2e import ok
 from tests.harness import DEADLINE, Harness
-from tests.helpers import assert_synced, ok
+from tests.plex_views import assert_synced
 
 MONTH = 30 * 86_400
 N = 40

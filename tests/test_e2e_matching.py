@@ -17,8 +17,10 @@ from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
-from tests.harness import DEADLINE, Harness
-from tests.helpers import assert_synced, ok
+from tests.e2e import ok
+from tests.harness import Harness
+from tests.plex_views import assert_synced
+from tests.polling import DEADLINE
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 LOW_WARNING = "low-confidence match"
@@ -165,8 +167,9 @@ def _hand_over(harness: Harness) -> None:
         marker.unlink(missing_ok=True)
 
 
-def _make_due(harness: Harness) -> list[int]:
-    """Skip the retry delays: every waiting job becomes due now. Returns their attempts."""
+def _make_due(harness: Harness) -> list[tuple[int, int]]:
+    """Skip the retry delays: every waiting job becomes due now. Returns their (attempts,
+    looks)."""
     lock = FileLock(harness.data_dir / layout.DRAINER_LOCK)
     assert lock.acquire(5)
     queue = JobQueue(harness.data_dir)
@@ -175,7 +178,7 @@ def _make_due(harness: Harness) -> list[int]:
         for job in jobs:
             queue.retry(job, error=job.last_error or "", next_attempt_at=time.time(),
                         count_attempt=False)
-        return [job.attempts for job in jobs]
+        return [(job.attempts, job.looks) for job in jobs]
     finally:
         queue.close()
         lock.release()
@@ -191,11 +194,11 @@ def test_a_scene_plex_lacks_is_looked_for_again_then_parked_never_dead_lettered(
     sample = harness.build_sample(3, missing=1)
     (missing,) = sample.missing
     ok(harness.hook(missing))
-    for attempts in range(4):
+    for looks in range(4):
         harness.wait_until(lambda: _retrying(harness), DEADLINE, "not-found retry scheduled")
         assert harness.dead_letters() == []
         _hand_over(harness)
-        assert _make_due(harness) == [attempts + 1]
+        assert _make_due(harness) == [(0, looks + 1)]  # looks use none of max_retries
         ok(harness.hook(missing))  # the same version: nothing new queued, a drainer starts
     harness.wait_drained()
     assert harness.queue_counts()["waiting"] == 0 and harness.dead_letters() == []

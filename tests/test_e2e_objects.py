@@ -18,8 +18,9 @@ from sync_queue import layout
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import ok
 from tests.harness import Harness
-from tests.helpers import assert_synced, expected, observed, ok, snapshots
+from tests.plex_views import assert_synced, expected, observed, snapshots
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 KEYS = {"tag": "tags", "performer": "performers", "studio": "studio", "group": "groups"}

@@ -23,9 +23,11 @@ from sync_queue.jobs import JobQueue
 from sync_queue.lock import FileLock
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import Started, edit_scene
 from tests.harness import Harness, readable
-from tests.helpers import Started, breaker_state, edit_scene, queue_rows, stale_scenes
+from tests.plex_views import stale_scenes
 from tests.plugin_run import PluginRun
+from tests.queue_rows import breaker_state, queue_rows
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 # The breaker's first pause is 5 s: an outage a little shorter than that after the breaker

@@ -27,8 +27,8 @@ import pytest
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import ok
 from tests.harness import Harness, readable
-from tests.helpers import ok
 from tests.plugin_run import ROOT, plugin_env, run_plugin
 from tests.schema_fidelity import assert_recorded_queries_valid
 

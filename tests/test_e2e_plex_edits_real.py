@@ -16,8 +16,10 @@ import pytest
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import assert_replied, run_task
 from tests.harness import Harness
-from tests.helpers import assert_replied, queue_rows, queue_scenes, run_task, stale_scenes
+from tests.plex_views import stale_scenes
+from tests.queue_rows import queue_rows, queue_scenes
 
 LIMIT = 8190  # Apache's LimitRequestLine, aiohttp's limit; nginx's is 8192
 
@@ -143,14 +145,14 @@ def test_a_scene_that_later_shares_an_item_stops_the_back_and_forth(
                              files=[("/data/stash/stack/Movie - part2.mp4", 102)])
     plex.reset_counts()
     assert harness.hook(second, "Scene.Create.Post").returncode == 0
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
     assert plex.item(rating_key)["fields"]["title"] == "Movie, first half"  # not overwritten
     assert _edits_of(plex, rating_key) == 0
 
     stash.clock.advance(60)
     stash.update_scene(first, title="Movie, first half, retitled")
     assert harness.hook(first).returncode == 0
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
     assert plex.item(rating_key)["fields"]["title"] == "Movie, first half"  # held back too
     assert _edits_of(plex, rating_key) == 0
     review = _review(harness)

@@ -18,17 +18,21 @@ from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE, IMPOSTORS
 from tests.doubles.stash import StashDouble
+from tests.e2e import assert_replied, assert_waited_for_nothing, run_task
 from tests.harness import Harness
-from tests.helpers import BAR, assert_replied, queue_rows, queue_scenes, run_task, stale_scenes
+from tests.plex_views import stale_scenes
 from tests.plugin_run import PluginRun
+from tests.queue_rows import queue_rows, queue_scenes
 
 NOT_PLEX = "does not lead to Plex Media Server"
 WRITING_TASKS = ("Sync All Scenes", "Sync Recent Scenes", "Process Queue", "Reconcile")
 
 
-def _stopped_once(run: PluginRun, took: float, says: str) -> str:
-    """The task failed fast with one message, logged once; returns the message."""
-    assert took < BAR, f"the task took {took:.1f}s"
+def _stopped_once(run: PluginRun, took: float, says: str, hung: int = 0,
+                  plex_timeout: float = 0.0) -> str:
+    """The task failed with one message, logged once, without waiting for anything (the
+    requests it made are each test's to count); returns the message."""
+    assert_waited_for_nothing(took, hung, plex_timeout)
     assert run.returncode == 1, run.stderr
     error = run.result["error"]
     assert says in error, error
@@ -66,7 +70,7 @@ def test_plex_url_leading_elsewhere_stops_with_one_message(
     assert error.endswith("4 queued change(s) are kept and will be written once that is fixed "
                           "(then run Process Queue)")
     _kept(harness, 4)
-    assert plex.counts["identity"] == 1 and plex.counts["edit"] == 0
+    assert dict(plex.counts) == {"identity": 1}  # what answers there is not Plex: no more
 
 
 def test_a_root_answer_that_is_not_plex_also_names_plex_url(harness: Harness,
@@ -80,6 +84,7 @@ def test_a_root_answer_that_is_not_plex_also_names_plex_url(harness: Harness,
     _stopped_once(run, took, f"plex_url {plex.url} {NOT_PLEX}: / answered something that "
                              "is not Plex's XML")
     _kept(harness, 3)
+    assert dict(plex.counts) == {"identity": 1, "root": 1}
 
 
 @pytest.mark.parametrize(("plex_library", "says"), [
@@ -101,7 +106,7 @@ def test_plex_library_naming_no_movie_library_stops_with_one_message(
 
     _stopped_once(run, took, says)
     _kept(harness, 3)
-    assert plex.counts["metadata"] == 0 and plex.counts["edit"] == 0
+    assert dict(plex.counts) == {"identity": 1, "root": 1, "sections": 1}
 
 
 def test_the_background_worker_stops_too_and_the_next_run_relays_the_message(
@@ -113,8 +118,9 @@ def test_the_background_worker_stops_too_and_the_next_run_relays_the_message(
     assert harness.hook(scene_id).returncode == 0  # queues, starts the background worker
     harness.wait_until(lambda: (harness.data_dir / layout.DRAINER_PID).exists()
                        and not harness.drainer_running() and harness.drainer_pid() is None,
-                       BAR, "the worker ran and stopped")
+                       what="the worker ran and stopped")
     _kept(harness, 1)
+    assert dict(plex.counts) == {"identity": 1}  # the worker looked once and stopped
     relayed = harness.hook(scene_id)
     errors = [text for text in relayed.messages("error") if NOT_PLEX in text]
     assert len(errors) == 1 and "1 queued change(s) are kept" in errors[0], relayed.stderr
@@ -122,7 +128,7 @@ def test_the_background_worker_stops_too_and_the_next_run_relays_the_message(
     plex.impostor = None  # the user points plex_url at Plex again
     run = run_task(harness, "Process Queue")
     assert run.returncode == 0, run.stderr
-    harness.wait_drained(timeout=20)
+    harness.wait_drained()
     assert queue_rows(harness) == [] and harness.dead_letters() == []
     assert stash.scene(scene_id)["title"] in {plex.item(rk)["fields"]["title"]
                                               for rk in sample.rating_keys[scene_id]}
@@ -130,20 +136,25 @@ def test_the_background_worker_stops_too_and_the_next_run_relays_the_message(
 
 # --- a task that could not do its work says so -------------------------------------------------
 
-def _plex_down(harness: Harness, plex: PlexDouble) -> str:
+HUNG_TIMEOUT = 1  # plex_timeout while Plex hangs
+
+
+def _plex_down(harness: Harness, plex: PlexDouble) -> tuple[str, dict[str, int]]:
+    """Each trouble returns what the task says, and the requests Plex gets: the look's first,
+    and nothing after it."""
     plex.go_down()
-    return "Plex is unreachable (Connection refused)"
+    return "Plex is unreachable (Connection refused)", {}
 
 
-def _plex_hangs(harness: Harness, plex: PlexDouble) -> str:
-    harness.configure(plex_timeout=1)
-    plex.hang = True
-    return "Plex did not answer within plex_timeout"
+def _plex_hangs(harness: Harness, plex: PlexDouble) -> tuple[str, dict[str, int]]:
+    harness.configure(plex_timeout=HUNG_TIMEOUT)
+    plex.hang = True  # the one request a plex_timeout allows, left unanswered
+    return "Plex did not answer within plex_timeout", {"identity": 1}
 
 
-def _token_refused(harness: Harness, plex: PlexDouble) -> str:
+def _token_refused(harness: Harness, plex: PlexDouble) -> tuple[str, dict[str, int]]:
     plex.token = "changed-after-a-password-reset"
-    return "Plex rejected the token (401): set plex_token"
+    return "Plex rejected the token (401): set plex_token", {"identity": 1, "root": 1}
 
 
 @pytest.mark.parametrize("trouble", [_plex_down, _plex_hangs, _token_refused],
@@ -153,12 +164,14 @@ def test_a_task_plex_kept_from_its_work_fails_saying_the_changes_are_kept(
         harness: Harness, plex: PlexDouble, task: str, trouble: object) -> None:
     sample = harness.build_sample(3)
     queue_scenes(harness, sample.scene_ids[:1])  # a change from before, for Reconcile too
-    says = trouble(harness, plex)  # type: ignore[operator]
+    says, requests = trouble(harness, plex)  # type: ignore[operator]
 
     run, took = _timed(harness, task)
 
-    error = _stopped_once(run, took, says)
+    hung = len(requests) if plex.hang else 0
+    error = _stopped_once(run, took, says, hung, HUNG_TIMEOUT)
     assert error.startswith(says)
+    assert dict(plex.counts) == requests
     when = "once that is fixed" if "token" in says else "when Plex answers"
     assert " queued change(s) are kept and will be written " + when in error
     assert harness.dead_letters() == []

@@ -16,16 +16,9 @@ import pytest
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import assert_replied, last_line, run_task
 from tests.harness import Harness
-from tests.helpers import (
-    assert_replied,
-    last_line,
-    run_task,
-    snapshots,
-    stash_titles,
-    titles,
-    writes,
-)
+from tests.plex_views import snapshots, stash_titles, titles, writes
 from tests.plugin_run import run_plugin
 from tests.schema_fidelity import assert_recorded_queries_valid
 

@@ -20,9 +20,11 @@ from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.faults import GARBAGE
 from tests.doubles.stash import StashDouble
+from tests.e2e import edit_scene
 from tests.harness import Harness
-from tests.helpers import edit_scene, queue_every_scene, queue_rows, stale_scenes
+from tests.plex_views import stale_scenes
 from tests.plugin_run import PluginRun
+from tests.queue_rows import queue_every_scene, queue_rows
 
 TOKEN = "PLEXTOKEN-e2e-5ec7e7-a1"
 NEW_TOKEN = "PLEXTOKEN-e2e-5ec7e7-b2"  # after the user changes their Plex password

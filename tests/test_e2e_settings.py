@@ -12,8 +12,9 @@ import re
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import assert_replied, run_task
 from tests.harness import Harness
-from tests.helpers import assert_replied, manifest, run_task
+from tests.manifest import manifest
 from tests.schema_fidelity import assert_recorded_queries_valid
 from validation.config import BOOLEAN_SETTINGS
 

@@ -18,8 +18,10 @@ import pytest
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import edit_scene
 from tests.harness import Harness
-from tests.helpers import breaker_state, edit_scene, queue_rows, stale_scenes
+from tests.plex_views import stale_scenes
+from tests.queue_rows import breaker_state, queue_rows
 
 AGE = 3600
 
@@ -44,18 +46,18 @@ def test_edits_converge_across_a_lapsed_login(password_only: Harness, plex: Plex
     rng = random.Random(3)
     # A scene Plex does not have yet is looked for again in 15 s: the worker stays alive.
     assert harness.hook(sample.missing[0]).returncode == 0
-    harness.wait_until(lambda: harness.drainer_pid() is not None, 10, "the worker started")
+    harness.wait_until(lambda: harness.drainer_pid() is not None, what="the worker started")
     worker = harness.drainer_pid()
     edit_scene(stash, rng, first, "before")
     assert harness.hook(first).returncode == 0
-    harness.wait_until(lambda: stale_scenes(stash, plex, sample, [first]) == {}, 20,
-                       "the first edit in Plex")
+    harness.wait_until(lambda: stale_scenes(stash, plex, sample, [first]) == {},
+                       what="the first edit in Plex")
 
     stash.clock.advance(AGE + 1)  # an hour without a request: the worker's login has lapsed
     edit_scene(stash, rng, second, "after")
     during = harness.hook(second)  # the worker is still there: this job is left to it
     harness.wait_until(lambda: harness.drainer_pid() != worker and not harness.drainer_running(),
-                       30, "the worker with the lapsed login ended")
+                       what="the worker with the lapsed login ended")
 
     attempts = {job["scene_id"]: job["attempts"] for _, job in queue_rows(harness)}
     # Kept, and not counted against them: the one look for the missing scene was before.
@@ -97,7 +99,7 @@ def test_stash_failing_is_not_taken_for_plex_being_down(harness: Harness, stash:
     assert letters and all("from Stash" in letter.message for letter in letters), letters
     stash.image_faults.clear()
     assert run_ok(harness.task("dlq_retry"))
-    harness.wait_drained(timeout=60)
+    harness.wait_drained()
     assert stale_scenes(stash, plex, sample) == {}
     assert "Plex is unreachable" not in harness.drainer_log()
 

@@ -12,8 +12,9 @@ from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.resolvers import VERSION
+from tests.e2e import ok
 from tests.harness import Harness
-from tests.helpers import assert_synced, ok
+from tests.plex_views import assert_synced
 from tests.plugin_run import run_plugin
 
 OLD = "v0.26.2"

@@ -18,15 +18,10 @@ from sync_queue.job import CHANGED, Job
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
+from tests.e2e import accept_posters, assert_replied, refuse_posters, run_task
 from tests.harness import Harness
-from tests.helpers import (
-    accept_posters,
-    assert_replied,
-    queue_scenes,
-    refuse_posters,
-    run_task,
-    snapshots,
-)
+from tests.plex_views import snapshots
+from tests.queue_rows import queue_scenes
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 DAY = 24 * 3600.0
@@ -102,7 +97,8 @@ def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     report = assert_replied(harness, run)
     assert report["queue"]["waiting"] == 4
     [retry] = [job for job in report["retrying"] if job["scene_id"] == unscanned]
-    assert (retry["attempts"], retry["last_error"]) == (1, "not found in Plex yet")
+    assert (retry["attempts"], retry["looks"]) == (0, 1)  # a look again, no failed attempt
+    assert retry["last_error"] == "not found in Plex yet"
     assert datetime.fromisoformat(retry["next_attempt_at"]) > datetime.now(timezone.utc)
     assert report["dead_letters"] == {"count": 1, "by_reason": {"bad_data:400": 1}}
     [review] = report["review"]
@@ -120,9 +116,9 @@ def test_queue_status_reports_retries_dead_letters_reviews_and_an_outage(
     assert _logged_report(run.logs, lines) == lines
     due = report["queue"]["due"]  # the outage retries may be due again by now
     assert lines[0].startswith(f"Queue: 4 pending ({due} due now, {4 - due} waiting to retry)")
-    assert f"  retrying scene {unscanned} (attempt 1) at {retry['next_attempt_at']}: not found " \
+    assert f"  retrying scene {unscanned} (look 1) at {retry['next_attempt_at']}: not found " \
            "in Plex yet" in lines
-    assert "  1 x bad_data:400" in lines
+    assert "  1 x Plex refused a value (HTTP 400)" in lines
     assert f"  scene {moved}: candidates /media/plex/b/odd-one.mp4" in lines
     assert any(line.startswith("Plex: NOT reachable: ") and line.endswith("; circuit open")
                for line in lines)

@@ -14,8 +14,9 @@ import pytest
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble, tiny_png
 from tests.doubles.stash.clock import unix_seconds
+from tests.e2e import ok
 from tests.harness import Harness
-from tests.helpers import WRITE_KINDS, assert_synced, expected, expected_locks, ok, write_counts
+from tests.plex_views import WRITE_KINDS, assert_synced, expected, expected_locks, write_counts
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 # --- what Plex should hold, computed from the Stash double alone -------------------------------

@@ -3,7 +3,7 @@
 plexsync.py runs as Stash runs it (a child process per task, the manifest's defaultArgs on
 stdin) against both doubles; assertions are about what Plex and the queue hold afterwards and
 what the plugin replied and logged. Starting a task as Stash does and checking its reply are
-tests/helpers.py's.
+tests/e2e.py's.
 """
 
 from __future__ import annotations
@@ -12,16 +12,10 @@ import time
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import assert_replied, assert_waited_for_nothing, run_task
 from tests.harness import Harness
-from tests.helpers import (
-    assert_replied,
-    queue_scenes,
-    run_task,
-    snapshots,
-    stash_titles,
-    titles,
-    writes,
-)
+from tests.plex_views import snapshots, stash_titles, titles, writes
+from tests.queue_rows import queue_scenes
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 HOUR = 3600.0
@@ -163,7 +157,8 @@ def test_process_queue_returns_while_plex_is_down_and_keeps_every_job(
     plex.go_down()
     started = time.monotonic()
     run = run_task(harness, "Process Queue")
-    assert time.monotonic() - started < 15  # Stash runs one task at a time: never hold it
+    # Stash runs one task at a time: never hold it waiting for Plex.
+    assert_waited_for_nothing(time.monotonic() - started)
     # Stash shows the task as failed, with what happened and what becomes of the changes.
     assert run.returncode == 1
     assert run.result["error"].startswith(

@@ -18,11 +18,17 @@ from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.plugin_host import PluginError
+from tests.e2e import Started, accept_posters, refuse_posters
 from tests.harness import Harness
-from tests.helpers import Started, accept_posters, queue_scenes, refuse_posters, titles, writes
+from tests.plex_views import titles, writes
+from tests.polling import DEADLINE
+from tests.queue_rows import queue_scenes
 from tests.schema_fidelity import assert_recorded_queries_valid
 
 PLUGIN = "plexsync"
+POSTER_REFUSED = ("Plex refused the poster upload (HTTP 400): it could not use the scene's cover "
+                  "from Stash; replace the cover in Stash, then retry the scene")
+HOLD = 300.0  # the gate's own deadline: a held request waits no longer if a test goes wrong
 
 
 def operation(stash: StashDouble, mode: str, **args: Any) -> Any:
@@ -85,16 +91,23 @@ def test_sync_now_writes_the_scene_and_leaves_other_changes_to_the_worker(
     first, other = sample.scene_ids[:2]
     queue_scenes(harness, [first, other])
     untouched = titles(plex, sample, [other])
+    # Sync now's own edits pass; the background worker it starts before answering is held at
+    # its first edit (the other scene's), so "untouched" is checked while that write waits.
+    own_edits = len(sample.rating_keys[first])
+    plex.gate.close("edit", after=own_edits, timeout=HOLD)
 
     answer = operation(stash, "scene_sync", scene_id=str(first))
     assert answer["outcome"]["written"] is True and answer["outcome"]["error"] is None
     assert answer["outcome"]["summary"].startswith("1 written")
     assert answer["status"]["state"]["code"] == "current"
     assert titles(plex, sample, [first]) == {first: {stash.scene(first)["title"]}}
-    assert titles(plex, sample, [other]) == untouched
     # The other queued change is the background worker's, started by the operation.
+    plex.gate.wait_held("edit", timeout=DEADLINE)  # the worker's, on the other scene
+    assert titles(plex, sample, [other]) == untouched
+    plex.gate.open()
     harness.wait_drained()
     assert titles(plex, sample, [other]) == {other: {stash.scene(other)["title"]}}
+    assert not plex.gate.expired
 
     # Again on a current scene: compared with Plex, nothing to send.
     plex.reset_counts()
@@ -109,24 +122,28 @@ def test_sync_now_takes_over_from_the_busy_background_worker(
     sample = harness.build_sample(60)
     queue_scenes(harness, sample.scene_ids)
     last = sample.scene_ids[-1]
-    plex.latency = 0.1  # the worker's batch is still under way when Sync now asks for the queue
+    # The worker's sixth edit waits for the test: its batch is provably under way when Sync now
+    # asks for the queue.
+    plex.gate.close("edit", after=5, timeout=HOLD)
 
     assert harness.hook(sample.scene_ids[0]).returncode == 0  # starts the background worker
-    harness.wait_until(lambda: plex.counts["edit"] >= 1, 20, "the worker is writing")
+    plex.gate.wait_held("edit", timeout=DEADLINE)
     sync_now = Started(harness, {"mode": "scene_sync", "scene_id": str(last)})
-    harness.wait_until(lambda: (harness.data_dir / layout.HANDOVER).exists(), 20,
+    harness.wait_until(lambda: (harness.data_dir / layout.HANDOVER).exists(), DEADLINE,
                        "Sync now asked the worker to hand over")
-    plex.latency = 0.0
-    run = sync_now.finish(60)
+    assert plex.gate.held("edit") >= 1  # the worker still waits on its edits: mid-batch
+    plex.gate.open()
+    run = sync_now.finish(DEADLINE)
 
     assert run.returncode == 0, run.stderr
     assert any("hand over" in text for text in run.messages("info"))
     assert run.result["output"]["outcome"]["written"] is True
     [key] = sample.rating_keys[last]
     assert plex.item(key)["fields"]["title"] == stash.scene(last)["title"]
-    harness.wait_drained(timeout=60)
+    harness.wait_drained()
     # Never two writers: every item was written exactly once.
     assert plex.counts["edit"] == sum(len(keys) for keys in sample.rating_keys.values())
+    assert not plex.gate.expired
 
 
 def test_review_not_in_plex_retrying_and_dead_letter(
@@ -160,6 +177,8 @@ def test_review_not_in_plex_retrying_and_dead_letter(
     assert answer["status"]["state"]["code"] == "dead_letter"
     letter = answer["status"]["dead_letter"]
     assert letter["reason"] == "bad_data:400" and letter["attempts"] == 1
+    assert letter["label"] == "Plex refused a value (HTTP 400)"
+    assert letter["message"] == POSTER_REFUSED  # no URL, no HTML, no exception type
     assert letter["message"] in answer["status"]["state"]["detail"]
 
     accept_posters(plex)  # the cause fixed: Sync now writes it and the letter is history
@@ -216,8 +235,11 @@ def test_status_page_lists_dead_letters_by_reason_with_retry_and_purge(
     assert page["dead_letters"]["count"] == 2
     groups = {group["reason"]: group for group in page["dead_letters"]["groups"]}
     assert set(groups) == {"bad_data:400", "error"}
+    assert (groups["bad_data:400"]["label"], groups["error"]["label"]) == (
+        "Plex refused a value (HTTP 400)", "Other failures")
     [letter] = groups["bad_data:400"]["letters"]
     assert (letter["scene_id"], letter["title"]) == (refused, stash.scene(refused)["title"])
+    assert letter["message"] == POSTER_REFUSED
     assert "could not download its cover" in groups["error"]["letters"][0]["message"]
     assert page["headline"].startswith("Queue Status: 0 pending, 2 dead letter(s)")
 

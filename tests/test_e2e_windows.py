@@ -16,8 +16,9 @@ import pytest
 from sync_queue import layout
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
+from tests.e2e import ok
 from tests.harness import Harness
-from tests.helpers import assert_synced, ok
+from tests.plex_views import assert_synced
 
 ANSI_PIPES = {"PYTHONIOENCODING": "cp1252"}
 TITLE = "”Quoted” ひらがなとカタカナ 日本語"

@@ -12,8 +12,8 @@ from pathlib import Path
 from sync_queue.jobs import JobQueue
 from tests.doubles.plex import PlexDouble
 from tests.doubles.stash import StashDouble
-from tests.harness import Harness, _alive
-from tests.helpers import ok
+from tests.e2e import ok
+from tests.harness import Harness, alive
 from tests.plugin_run import install_copy
 from worker.process import STASH_PATIENCE
 
@@ -26,7 +26,7 @@ def _worker_waiting_on_a_retry(harness: Harness, scene_id: int) -> int:
     """Hook a scene Plex does not have: the worker looks, then waits to retry. Its pid."""
     ok(harness.hook(scene_id))
     harness.wait_until(lambda: harness.queue_counts()["retrying"] == 1
-                       and harness.drainer_pid() is not None, 30, "the scene waiting to retry")
+                       and harness.drainer_pid() is not None, what="the scene waiting to retry")
     pid = harness.drainer_pid()
     assert pid is not None
     return pid
@@ -44,7 +44,7 @@ def test_worker_ends_when_stash_stays_down_and_keeps_its_jobs(
     queue = JobQueue(str(harness.data_dir))  # what the edit's hook queued as Stash stopped
     queue.enqueue(edited, None)
     queue.close()
-    harness.wait_until(lambda: not _alive(pid), STASH_DOWN_BOUND, "the worker's end")
+    harness.wait_until(lambda: not alive(pid), STASH_DOWN_BOUND, "the worker's end")
 
     assert "Stash has not answered" in harness.drainer_log()
     assert harness.queue_counts()["waiting"] == 2
@@ -56,7 +56,7 @@ def test_worker_ends_when_stash_stays_down_and_keeps_its_jobs(
                for line in run.messages("warning")), run.stderr
     rating_key = sample.rating_keys[edited][0]
     harness.wait_until(lambda: plex.item(rating_key)["fields"]["title"]
-                       == "Edited just before Stash stopped", 30, "the kept edit in Plex")
+                       == "Edited just before Stash stopped", what="the kept edit in Plex")
 
 
 def test_worker_ends_when_its_code_changes_and_one_with_the_new_code_takes_over(
@@ -68,7 +68,7 @@ def test_worker_ends_when_its_code_changes_and_one_with_the_new_code_takes_over(
     module = harness.plugin_dir / "worker" / "process.py"  # an update: new code on disk
     module.write_text(module.read_text() + '\nfrom stash import log as _log\n\n'
                       '_log.info("updated PlexSync loaded")\n')
-    harness.wait_until(lambda: not _alive(old) and harness.drainer_pid() not in (None, old),
+    harness.wait_until(lambda: not alive(old) and harness.drainer_pid() not in (None, old),
                        30, "a new worker in place of the old one")
 
     log = harness.drainer_log()

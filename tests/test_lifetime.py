@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+from tests.polling import wait_until
 from worker.process import (
     CODE_CHANGED,
     STASH_PATIENCE,
@@ -69,8 +70,5 @@ def test_lifetime_ends_when_stash_stays_silent_or_the_code_changes(tmp_path: Pat
 
     lifetime = Lifetime(lambda: None, root)
     (root / "worker" / "a.py").write_text("A = 2  # an update\n")
-    deadline = time.monotonic() + 30
-    while not lifetime.over():  # the code is looked at every CODE_LOOK_EVERY seconds
-        assert time.monotonic() < deadline, "code change not seen"
-        time.sleep(0.05)
+    wait_until(lifetime.over, what="the code change seen")  # looked at every CODE_LOOK_EVERY s
     assert lifetime.reason == CODE_CHANGED

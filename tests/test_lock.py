@@ -41,7 +41,7 @@ def hold_in_child(path: Path) -> subprocess.Popen[str]:
 
 def finish(proc: subprocess.Popen[str]) -> None:
     proc.kill()
-    proc.communicate(timeout=10)
+    proc.communicate(timeout=60)
 
 
 def test_only_one_holder_at_a_time(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_the_lock_is_free_once_its_holder_is_sigkilled(tmp_path: Path) -> None:
     lock = FileLock(tmp_path / "l")
     assert lock.acquire() is False
     child.send_signal(signal.SIGKILL)
-    child.communicate(timeout=10)
+    child.communicate(timeout=60)
     assert child.returncode == -signal.SIGKILL
     assert lock.acquire() is True
     lock.release()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from tests.helpers import manifest
+from tests.manifest import manifest
 from validation.config import PlexSyncConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,14 @@ def test_plugin_id_is_the_file_name_and_exec_runs_python3() -> None:
     assert (ROOT / "plexsync.yml").stem == "plexsync"
     assert doc["exec"] == ["python3", "{pluginDir}/plexsync.py"]
     assert doc["interface"] == "raw"
+
+
+def test_one_version_everywhere() -> None:
+    """The manifest's version is what Stash shows and packaging/build.py publishes; the Python
+    project declares the same."""
+    declared = re.search(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert declared is not None
+    assert str(manifest()["version"]) == declared.group(1)
 
 
 def test_only_keys_stash_accepts() -> None:

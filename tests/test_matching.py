@@ -1,5 +1,8 @@
+import sqlite3
 import time
+from collections.abc import Iterable
 
+from sync.index_refresh import ListedItem
 from sync.matching import (
     EXACT,
     SAME_NAME_AND_SIZE,
@@ -9,10 +12,22 @@ from sync.matching import (
     match,
     name_key,
 )
-from tests.helpers import path_index
+from sync_queue.index_cache import IndexCache
 from validation.scene import SceneFile
 
 MAP = [("/stash", "/plex")]
+
+
+def path_index(entries: Iterable[IndexEntry]) -> IndexCache:
+    """The path index PlexSync keeps (sync_queue/index_cache.py), in a database of its own in
+    memory, holding these parts (an item's parts in the order given)."""
+    items: dict[str, list[IndexEntry]] = {}
+    for part in entries:
+        items.setdefault(part.rating_key, []).append(part)
+    index = IndexCache(sqlite3.connect(":memory:", isolation_level=None))
+    index.put([ListedItem(key, parts[0].section_id, None, tuple(parts))
+               for key, parts in items.items()], seen=1)
+    return index
 
 
 def entry(key, path, size=100, section=1):

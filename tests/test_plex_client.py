@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import math
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,8 @@ from sync_queue import db, layout
 from sync_queue.index_cache import IndexCache
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.item import Part
-from tests.helpers import TOKEN, make_client, make_config
+from tests.plex_client import TOKEN, make_client, make_config
+from tests.polling import wait_until
 from worker.index import Index
 
 # PlexClient writes these into the process environment before plexapi is imported.
@@ -34,14 +34,6 @@ def index_of(client: PlexClient, data_dir: Path) -> IndexCache:
     """The path index as a drain has it (worker/index.py): the client, and the index kept in
     the data folder's plexsync.db (closed with the test's process)."""
     return Index(client, IndexCache(db.connect(data_dir / layout.STATE_DB))).current()
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        time.sleep(0.01)
-    return result
 
 
 def listings(plex: PlexDouble, section_id: int) -> int:

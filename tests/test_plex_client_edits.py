@@ -18,7 +18,7 @@ from sync.ownership import Owned
 from sync.plan import plan
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.render import LISTING_LIMITS
-from tests.helpers import make_client, make_config
+from tests.plex_client import make_client, make_config
 from validation.scene import Scene
 
 GENRES = ["Old & Odd", "x,y", "with  spaces", "Outdoor", "50%+1", "AC/DC"]

@@ -11,7 +11,8 @@ import requests
 from plexapi.exceptions import BadRequest, Unauthorized
 
 from tests.doubles.plex import PlexDouble
-from tests.helpers import TOKEN, make_client, make_config
+from tests.e2e import assert_waited_for_nothing
+from tests.plex_client import TOKEN, make_client, make_config
 
 pytestmark = pytest.mark.usefixtures("plexapi_settings")
 
@@ -46,9 +47,10 @@ def test_a_hung_server_times_out(plex: PlexDouble, tmp_path: Path) -> None:
             client.probe()
         with pytest.raises(requests.exceptions.Timeout):
             make_client(plex, tmp_path, plex_timeout=1).check()
-        # Two waits of plex_timeout (1 s); the default (30 s) would take 60. The margin is for
-        # a loaded machine.
-        assert time.monotonic() - started < 15
+        # Two requests, each left to its plex_timeout (1 s) and not sent again; the default
+        # (30 s) would take 60.
+        assert sum(plex.counts.values()) == 2
+        assert_waited_for_nothing(time.monotonic() - started, hung=2, plex_timeout=1)
     finally:
         plex.hang = False
     client.probe()

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,13 +18,7 @@ from plexapi.server import PlexServer
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.client import connect, loopback_session
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        time.sleep(0.005)
+from tests.polling import wait_until
 
 
 def test_maintenance_answers_503(plex: PlexDouble, server: PlexServer) -> None:
@@ -51,7 +44,7 @@ def test_hang_blocks_until_released(plex: PlexDouble, server: PlexServer) -> Non
     answers: list[str | None] = []
     worker = threading.Thread(target=lambda: answers.append(server.query("/identity").tag))
     worker.start()
-    _wait_until(lambda: plex.counts["identity"] == 1)
+    wait_until(lambda: plex.counts["identity"] == 1)
     assert worker.is_alive() and answers == []
     plex.hang = False
     worker.join(timeout=30)
@@ -62,7 +55,7 @@ def test_stop_releases_a_hung_request(plex: PlexDouble, server: PlexServer) -> N
     plex.hang = True
     worker = threading.Thread(target=lambda: _swallow(lambda: server.query("/identity")))
     worker.start()
-    _wait_until(lambda: plex.counts["identity"] == 1)
+    wait_until(lambda: plex.counts["identity"] == 1)
     plex.stop()
     worker.join(timeout=30)
     assert not worker.is_alive()
@@ -104,7 +97,7 @@ def test_scan_reveals_pending_file(plex: PlexDouble, server: PlexServer) -> None
     section.update(path="/data/scenes/other")
     assert section.totalViewSize() == 1
     section.update(path="/data/scenes/new")
-    _wait_until(lambda: section.totalViewSize() == 2)
+    wait_until(lambda: section.totalViewSize() == 2)
     assert plex.scans == [(sid, "/data/scenes/other"), (sid, "/data/scenes/new")]
     new = section.all()[-1]
     assert new.title == "clip" and new.media[0].parts[0].size == 9

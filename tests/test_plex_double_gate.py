@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -12,6 +11,7 @@ from plexapi.server import PlexServer
 
 from tests.doubles.plex import PlexDouble
 from tests.doubles.plex.client import loopback_session
+from tests.polling import wait_until
 
 HOLD = 60.0  # the gate's deadline in these tests; none of them should come near it
 
@@ -38,13 +38,6 @@ class Caller:
         for thread in self._threads:
             thread.join(30)
             assert not thread.is_alive(), "a request is still waiting"
-
-
-def _until(condition: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -112,7 +105,7 @@ def test_closing_again_keeps_named_kinds_held_and_releases_the_others(
     caller.send(_identity(plex))
     plex.gate.wait_held(count=2)
     plex.gate.close("edit", timeout=HOLD)  # identity is no longer held
-    _until(lambda: caller.answers == [200])
+    wait_until(lambda: caller.answers == [200])
     assert plex.gate.held("identity") == 0 and plex.gate.held("edit") == 1
     plex.gate.open()
     caller.join()

@@ -16,7 +16,8 @@ from sync.index_refresh import FULL_EVERY
 from sync_queue import db, layout
 from sync_queue.index_cache import IndexCache
 from tests.doubles.plex import PlexDouble
-from tests.helpers import make_client
+from tests.plex_client import make_client
+from tests.polling import wait_until
 from worker.index import Index
 
 pytestmark = pytest.mark.usefixtures("plexapi_settings")
@@ -57,11 +58,8 @@ class Library:
         client = self.client()
         before = client.sections(refresh=True)[0].scanned_at
         client.scan(file.rsplit("/", 1)[0])
-        deadline = time.monotonic() + 30
-        while client.sections(refresh=True)[0].scanned_at == before \
-                or not any(i["files"] == [file] for i in self.plex.items()):
-            assert time.monotonic() < deadline, "the scan never finished"
-            time.sleep(0.01)
+        wait_until(lambda: client.sections(refresh=True)[0].scanned_at != before
+                   and any(i["files"] == [file] for i in self.plex.items()), what="the scan")
 
     def holds(self) -> set[tuple[str, str]]:
         return {(e.rating_key, e.file) for e in IndexCache(self.state_db)._entries(

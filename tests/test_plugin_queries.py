@@ -1,5 +1,6 @@
 """Every GraphQL document PlexSync sends validates against the real Stash schema, and so do the
-variables it sends with them."""
+variables it sends with them: the Python side's (stash/queries.py) and the web UI's (the gql`...`
+documents in ui/*.js)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from graphql import OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
 
 from stash import queries
-from tests.helpers import DOCUMENTS
+from tests.documents import DOCUMENTS, ui_documents
 from tests.schema_fidelity import assert_valid_against_real_schema, require_real_schema
 
 
@@ -60,3 +61,24 @@ def test_ids_filter_covers_every_id_in_at_most_four_ranges_cut_at_the_widest_gap
         combined = combined.get("OR")
     # Gaps 4100, 2000 and 1999 are the widest three.
     assert spans == [(1, 900), (5000, 5000), (7000, 7001), (9000, 9000)]
+
+
+# --- the web UI's documents ---------------------------------------------------------------------
+
+def test_the_web_ui_sends_these_documents() -> None:
+    assert sorted(ui_documents()) == ["PlexSyncOperation", "PlexSyncStashVersion", "PlexSyncTask"]
+
+
+@pytest.mark.parametrize("name", sorted(ui_documents()))
+def test_web_ui_document_is_valid_for_real_stash(name: str) -> None:
+    assert_valid_against_real_schema(ui_documents()[name])
+
+
+@pytest.mark.parametrize(("name", "variables"), [
+    ("PlexSyncOperation", {"plugin_id": "plexsync",
+                           "args": {"mode": "scene_sync", "scene_id": "5"}}),
+    ("PlexSyncTask", {"plugin_id": "plexsync", "task_name": "Process Queue"}),
+    ("PlexSyncStashVersion", {}),
+])
+def test_web_ui_variables_fit_the_real_input_types(name: str, variables: dict) -> None:
+    _coerce(ui_documents()[name], variables)

@@ -5,10 +5,7 @@ from __future__ import annotations
 import sqlite3
 import statistics
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from stash.log import register_secret
 from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, REWRITE, Intent
@@ -17,13 +14,6 @@ from sync_queue.layout import DEAD_LETTERS_DB, QUEUE_DB
 from tests.harness import persist_queue_rows
 
 T0 = 1_700_000_000.0
-
-
-@pytest.fixture
-def queue(tmp_path: Path) -> Iterator[JobQueue]:
-    q = JobQueue(tmp_path)
-    yield q
-    q.close()
 
 
 def keys(q: JobQueue) -> list[tuple[int, str | None]]:
@@ -176,7 +166,7 @@ def test_stored_rows_hold_only_job_fields_and_no_secret(tmp_path: Path, queue: J
     conn.close()
     assert set(row.keys()) == {
         "id", "scene_id", "updated_at", "intent", "attempts", "next_attempt_at",
-        "last_error", "enqueued_at", "taken", "pq_id"}
+        "last_error", "enqueued_at", "taken", "pq_id", "looks"}
     assert row["last_error"] == "GET /library?X-Plex-Token=*** failed"
     [held] = persist_queue_rows(tmp_path)  # what persist-queue holds: which version, no more
     assert held["data"] == {"scene_id": 9, "updated_at": "v"}

@@ -71,6 +71,23 @@ def test_killed_while_taking_one_scene(tmp_path: Path, after: bool) -> None:
     assert [job.scene_id for job in queue.take_scene(1)] == [1]
 
 
+@pytest.mark.parametrize("call", [1, 2])
+def test_killed_while_acknowledging_many(tmp_path: Path, call: int) -> None:
+    """Scenes 1 and 2 each failed once (persist-queue holds both); acked together, killed at
+    the first or the second of persist-queue's acks: both are done, never handed out again."""
+    def finish_two(q: JobQueue) -> None:
+        first, second, third = q.take(10)
+        q.retry(second, error="Plex answered 500", next_attempt_at=0)
+        q.release(first)
+        q.release(third)
+        one, two, _ = q.take(10)
+        assert (one.scene_id, two.scene_id) == (1, 2)
+        q.ack_many([one, two])
+
+    queue = crash(tmp_path, finish_two, "ack", call=call)
+    assert_whole(queue, tmp_path, {3: 0}, held=set())
+
+
 def test_killed_while_acknowledging(tmp_path: Path) -> None:
     def finish_first(q: JobQueue) -> None:
         first, *_ = q.take(10)

@@ -30,7 +30,7 @@ def spawn(script: str) -> subprocess.Popen[str]:
 
 def kill(proc: subprocess.Popen[str]) -> None:
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream:

@@ -8,22 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from sync_queue import db, layout, schedule
 from sync_queue.job import CHANGED, NEW_SCENE, RECHECK, Intent
 from sync_queue.jobs import JobQueue
 from tests.harness import persist_queue_rows
-
-
-@pytest.fixture
-def queue(tmp_path: Path) -> Iterator[JobQueue]:
-    q = JobQueue(tmp_path)
-    yield q
-    q.close()
 
 
 def tables(data_dir: Path) -> set[str]:

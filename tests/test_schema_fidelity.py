@@ -89,13 +89,22 @@ def test_mismatch_finder_catches_each_kind_of_difference() -> None:
     }
 
 
-def test_missing_real_schema_skips_with_a_clear_reason(monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path) -> None:
+@pytest.mark.parametrize(("ci", "outcome"), [
+    (None, pytest.skip.Exception),
+    ("true", pytest.fail.Exception),  # CI has ../shared: a skip there would hide the checks
+])
+def test_missing_real_schema_skips_with_a_clear_reason_but_fails_in_ci(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ci: str | None,
+        outcome: type[BaseException]) -> None:
     monkeypatch.setattr(schema_fidelity, "REAL_SCHEMA_DIR", tmp_path / "absent")
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
     real_schema.cache_clear()
     try:
         assert real_schema() is None
-        with pytest.raises(pytest.skip.Exception, match="../shared/stash-schema not found"):
+        with pytest.raises(outcome, match="../shared/stash-schema not found"):
             require_real_schema()
     finally:
         monkeypatch.undo()

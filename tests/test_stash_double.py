@@ -24,15 +24,14 @@ SYNC_FIELDS = (
 STORED_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+01:00$")
 
 
-@pytest.fixture
-def stash() -> Iterator[StashDouble]:
-    double = StashDouble().start()
-    double.clock.freeze()
-    yield double
-    queries = double.queries
-    double.stop()
+@pytest.fixture(autouse=True)
+def _frozen_and_held_to_stashs_schema(stash: StashDouble) -> Iterator[None]:
+    """conftest's double, on a stopped clock; whatever the clients asked must be valid for
+    real Stash."""
+    stash.clock.freeze()
+    yield
     if real_schema() is not None:
-        assert_recorded_queries_valid(queries)
+        assert_recorded_queries_valid(stash.queries)
 
 
 @pytest.fixture
@@ -315,6 +314,22 @@ def test_a_stash_gone_down_refuses_connections_and_comes_back_on_the_same_port()
         query = {"query": "{ version { version } }"}
         stash.go_down()
         with pytest.raises(requests.ConnectionError):
-            requests.post(url, json=query, timeout=5)
+            requests.post(url, json=query, timeout=30)
         stash.come_up()
-        assert requests.post(url, json=query, timeout=5, cookies={"session": "sess-secret"}).ok
+        assert requests.post(url, json=query, timeout=30, cookies={"session": "sess-secret"}).ok
+
+
+def test_connections_are_kept_alive_as_go_keeps_them_until_stash_stops() -> None:
+    """Stash is Go's net/http server, keep-alives on (stashapp/stash internal/api/server.go):
+    one connection serves many requests; stopping Stash ends the kept ones too."""
+    with StashDouble() as stash, requests.Session() as session:
+        session.cookies.set("session", "sess-secret")
+        url, query = f"{stash.url}/graphql", {"query": "{ version { version } }"}
+        answers = [session.post(url, json=query, timeout=30) for _ in range(3)]
+        assert [answer.raw.version for answer in answers] == [11] * 3  # HTTP/1.1
+        pools = session.get_adapter(url).poolmanager.pools
+        # urllib3's pool container refuses plain iteration
+        assert [pools[key].num_connections for key in pools.keys()] == [1]  # noqa: SIM118
+        stash.go_down()
+        with pytest.raises(requests.ConnectionError):
+            session.post(url, json=query, timeout=30)

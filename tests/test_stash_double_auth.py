@@ -184,59 +184,52 @@ def screenshot_urls(stash: StashDouble) -> dict[int, str]:
 
 # --- a password without an API key, sessions as real Stash keeps them -------------------------
 
-@pytest.fixture
-def password_only() -> Iterator[StashDouble]:
-    with StashDouble(credentials=True, session=SESSION, session_max_age=3600) as double:
-        double.clock.freeze()
-        yield double
-
-
 def _with(stash: StashDouble, *cookies: str) -> requests.Response:
     header = "; ".join(f"session={value}" for value in cookies)
     return gql(stash, headers={"Cookie": header} if cookies else {})
 
 
-def test_password_only_refuses_anonymous_and_any_key(password_only: StashDouble) -> None:
-    assert _with(password_only).status_code == 401
-    assert gql(password_only, headers={"ApiKey": "guess"}).status_code == 401
-    cookie = password_only.server_connection()["SessionCookie"]
+def test_password_stash_refuses_anonymous_and_any_key(password_stash: StashDouble) -> None:
+    assert _with(password_stash).status_code == 401
+    assert gql(password_stash, headers={"ApiKey": "guess"}).status_code == 401
+    cookie = password_stash.server_connection()["SessionCookie"]
     assert cookie["MaxAge"] == 3600 and cookie["Value"].startswith(SESSION)
-    assert _with(password_only, cookie["Value"]).json()["data"]["version"]["version"]
-    keyless = gql(password_only, "{ configuration { general { apiKey } } }",
+    assert _with(password_stash, cookie["Value"]).json()["data"]["version"]["version"]
+    keyless = gql(password_stash, "{ configuration { general { apiKey } } }",
                   headers={"Cookie": f"session={cookie['Value']}"}).json()
     assert keyless["data"]["configuration"]["general"]["apiKey"] == ""
 
 
 def test_each_run_gets_a_new_cookie_and_each_request_a_refreshed_one(
-        password_only: StashDouble) -> None:
-    first = password_only.server_connection()["SessionCookie"]["Value"]
-    assert password_only.server_connection()["SessionCookie"]["Value"] != first
-    response = _with(password_only, first)
+        password_stash: StashDouble) -> None:
+    first = password_stash.server_connection()["SessionCookie"]["Value"]
+    assert password_stash.server_connection()["SessionCookie"]["Value"] != first
+    response = _with(password_stash, first)
     refreshed = response.cookies.get("session")
     assert response.ok and refreshed not in (None, first)
     header = response.headers["Set-Cookie"]
     assert "Path=/" in header and "Max-Age=3600" in header and "SameSite=Lax" in header
     assert "Expires=" in header and "GMT" in header
-    assert gql(password_only, headers={"ApiKey": "x"}).cookies.get("session") is None
+    assert gql(password_stash, headers={"ApiKey": "x"}).cookies.get("session") is None
 
 
-def test_a_session_lapses_max_age_after_its_last_refresh(password_only: StashDouble) -> None:
-    clock = password_only.clock
-    original = password_only.server_connection()["SessionCookie"]["Value"]
+def test_a_session_lapses_max_age_after_its_last_refresh(password_stash: StashDouble) -> None:
+    clock = password_stash.clock
+    original = password_stash.server_connection()["SessionCookie"]["Value"]
     clock.advance(3000)
-    refreshed = _with(password_only, original).cookies["session"]  # still valid: refreshed
+    refreshed = _with(password_stash, original).cookies["session"]  # still valid: refreshed
     clock.advance(1000)  # 4000 s after the original, 1000 s after the refresh
-    assert _with(password_only, original).status_code == 401
-    assert _with(password_only, refreshed).ok
+    assert _with(password_stash, original).status_code == 401
+    assert _with(password_stash, refreshed).ok
     # Two session cookies in one request: Go reads the first (net/http Request.Cookie).
-    assert _with(password_only, original, refreshed).status_code == 401
-    assert _with(password_only, refreshed, original).ok
-    password_only.expire_session()  # every cookie issued so far, at once
-    assert _with(password_only, refreshed).status_code == 401
-    assert _with(password_only, password_only.server_connection()["SessionCookie"]["Value"]).ok
+    assert _with(password_stash, original, refreshed).status_code == 401
+    assert _with(password_stash, refreshed, original).ok
+    password_stash.expire_session()  # every cookie issued so far, at once
+    assert _with(password_stash, refreshed).status_code == 401
+    assert _with(password_stash, password_stash.server_connection()["SessionCookie"]["Value"]).ok
 
 
-def test_stashapi_works_on_a_password_only_session(password_only: StashDouble) -> None:
-    client = StashInterface(password_only.server_connection(), force_api_key=True)
+def test_stashapi_works_on_a_password_stash_session(password_stash: StashDouble) -> None:
+    client = StashInterface(password_stash.server_connection(), force_api_key=True)
     assert client.find_scene(1, fragment="id") is None
     assert "ApiKey" not in client.s.headers  # nothing to switch to: it stays on the cookie

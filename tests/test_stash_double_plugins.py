@@ -4,8 +4,6 @@ the manifest read strictly, the plugin's UI files. Uses the test plugin in tests
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from tests.doubles.stash.plugin_runner import log_line, parse_output
 from tests.doubles.stash.plugins import ManifestError, load_plugin
 from tests.harness import Harness
 from tests.plugin_run import ROOT
+from tests.polling import wait_until
 
 UI_PLUGIN = ROOT / "tests" / "ui_plugin" / "uitest.yml"
 STDIN_CONNECTION_KEYS = {"Scheme", "Host", "Port", "SessionCookie", "Dir", "PluginDir"}
@@ -130,7 +129,7 @@ def test_jobs_run_one_at_a_time_and_report_progress(stash: StashDouble, plugin: 
     second = stash.run_plugin_task(plugin, "Echo")
     assert stash.job(first).status == "READY"  # a running scan holds every task back
     stash.remove_job(scan)
-    _wait(lambda: stash.job(first).progress == 0.5, "progress 0.5 from the held task")
+    wait_until(lambda: stash.job(first).progress == 0.5, what="progress 0.5 from the held task")
     assert stash.job(first).status == "RUNNING"
     assert stash.job(second).status == "READY"
     release.touch()
@@ -142,7 +141,7 @@ def test_jobs_run_one_at_a_time_and_report_progress(stash: StashDouble, plugin: 
 def test_stopping_a_running_task_kills_it_and_cancels_the_job(stash: StashDouble, plugin: str,
                                                               tmp_path: Path) -> None:
     job_id = stash.run_plugin_task(plugin, "Hold", args={"release": str(tmp_path / "never")})
-    _wait(lambda: stash.job(job_id).progress == 0.5, "the held task running")
+    wait_until(lambda: stash.job(job_id).progress == 0.5, what="the held task running")
     stash.jobs.cancel(job_id)
     job = stash.wait_for_job(job_id)
     assert job.status == "CANCELLED"
@@ -207,9 +206,3 @@ def test_plugin_routes_refuse_unknown_and_disabled_plugins(stash: StashDouble,
     assert (refused.status_code, refused.text) == (400, "plugin disabled\n")
 
 
-def _wait(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"{what} not reached within {timeout:g}s")
-        time.sleep(0.02)

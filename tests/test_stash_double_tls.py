@@ -35,19 +35,19 @@ def test_https_with_the_pair_in_the_config_folder() -> None:
         # What users meet today: the default verification refuses a self-signed certificate,
         # and stashapi verifies by default.
         with pytest.raises(requests.exceptions.SSLError):
-            requests.post(f"{stash.url}/graphql", json=QUERY, timeout=5)
+            requests.post(f"{stash.url}/graphql", json=QUERY, timeout=30)
         with pytest.raises(requests.exceptions.SSLError):
             StashInterface(connection)
         # The certificate is for the user's name for the machine, not for 127.0.0.1.
         strict = ssl.create_default_context(cafile=str(stash.cert_path))
         with pytest.raises(ssl.SSLCertVerificationError, match="mismatch|match"), \
-                socket.create_connection(("127.0.0.1", stash.port), timeout=5) as raw:
+                socket.create_connection(("127.0.0.1", stash.port), timeout=30) as raw:
             strict.wrap_socket(raw, server_hostname="127.0.0.1")
-        with socket.create_connection(("127.0.0.1", stash.port), timeout=5) as raw, \
+        with socket.create_connection(("127.0.0.1", stash.port), timeout=30) as raw, \
                 _pinned(stash.cert_path).wrap_socket(raw) as tls:
             tls.sendall(b"GET /nothing HTTP/1.0\r\n\r\n")
             assert tls.recv(64).startswith(b"HTTP/1.0 404")
-        answer = requests.post(f"{stash.url}/graphql", json=QUERY, timeout=5, verify=False)
+        answer = requests.post(f"{stash.url}/graphql", json=QUERY, timeout=30, verify=False)
         (scene,) = answer.json()["data"]["findScenes"]["scenes"]
         assert scene["paths"]["screenshot"].startswith(f"https://127.0.0.1:{stash.port}/")
 
@@ -57,16 +57,16 @@ def test_https_with_the_pair_elsewhere_leaves_the_config_folder_empty() -> None:
         assert stash.server_connection()["Scheme"] == "https"
         assert not (Path(stash.config_dir) / "stash.crt").exists()
         assert stash.cert_path is not None and stash.cert_path.exists()
-        assert requests.post(f"{stash.url}/graphql", json=QUERY, timeout=5, verify=False).ok
+        assert requests.post(f"{stash.url}/graphql", json=QUERY, timeout=30, verify=False).ok
 
 
 def test_an_expired_certificate_is_still_served() -> None:
     with StashDouble(tls="config", cert_expired=True) as stash, \
-            socket.create_connection(("127.0.0.1", stash.port), timeout=5) as raw, \
+            socket.create_connection(("127.0.0.1", stash.port), timeout=30) as raw, \
             pytest.raises(ssl.SSLCertVerificationError, match="expired"):
         _pinned(stash.cert_path).wrap_socket(raw)  # type: ignore[arg-type]
 
 
 def test_plain_http_by_default(stash: StashDouble) -> None:
     assert stash.server_connection()["Scheme"] == "http" and stash.cert_path is None
-    assert requests.post(f"{stash.url}/graphql", json=QUERY, timeout=5).ok
+    assert requests.post(f"{stash.url}/graphql", json=QUERY, timeout=30).ok

@@ -41,14 +41,14 @@ def _post(stash: StashDouble, query: str, variables: dict | None = None) -> Any:
 
 
 def test_app_paths_are_index_html_with_theme_colour_and_base_href(ui_stash: StashDouble) -> None:
-    page = requests.get(ui_stash.url + "/scenes/12", timeout=10)
+    page = requests.get(ui_stash.url + "/scenes/12", timeout=30)
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
     assert '<meta name="theme-color" content="#202b33"' in page.text
     assert '<base href="/"' in page.text
     assert "%COLOR%" not in page.text
     proxied = requests.get(ui_stash.url + "/", headers={"X-Forwarded-Prefix": "/stash/"},
-                           timeout=10)
+                           timeout=30)
     assert '<base href="/stash/"' in proxied.text
 
 
@@ -59,7 +59,7 @@ def test_pages_carry_stashs_content_security_policy_widened_by_plugins(
                         "    - https://cdn.example/lib.js\n  csp:\n    connect-src:\n"
                         "      - http://plex.example:32400\n")
     ui_stash.install_plugin(manifest)
-    policy = requests.get(ui_stash.url + "/", timeout=10).headers["Content-Security-Policy"]
+    policy = requests.get(ui_stash.url + "/", timeout=30).headers["Content-Security-Policy"]
     assert "connect-src data: 'self' ws: wss: http://plex.example:32400;" in policy
     assert "https://cdn.example/lib.js" in policy.split("script-src", 1)[1].split(";")[0]
     assert "object-src 'none'" in policy
@@ -77,15 +77,15 @@ def test_built_files_come_from_their_gz_twin(ui_stash: StashDouble) -> None:
                          timeout=30)
     assert "Content-Encoding" not in plain.headers
     assert plain.content == gzip.decompress(script.read_bytes())
-    assert requests.get(ui_stash.url + "/assets/none.js", timeout=10).status_code == 404
+    assert requests.get(ui_stash.url + "/assets/none.js", timeout=30).status_code == 404
 
 
 def test_stash_routes_stay_stashs_and_custom_files_are_empty(ui_stash: StashDouble) -> None:
     # /scene, /plugin, ... are Stash's own routers: never the app
-    assert requests.get(ui_stash.url + "/scene/99/stream", timeout=10).status_code == 404
-    assert requests.get(ui_stash.url + "/plugin/some-page", timeout=10).status_code == 404
-    assert requests.get(ui_stash.url + "/customlocales", timeout=10).text == "{}"
-    assert requests.get(ui_stash.url + "/css", timeout=10).text == ""
+    assert requests.get(ui_stash.url + "/scene/99/stream", timeout=30).status_code == 404
+    assert requests.get(ui_stash.url + "/plugin/some-page", timeout=30).status_code == 404
+    assert requests.get(ui_stash.url + "/customlocales", timeout=30).text == "{}"
+    assert requests.get(ui_stash.url + "/css", timeout=30).text == ""
 
 
 def test_startup_queries_are_answered_from_the_full_schema(ui_stash: StashDouble) -> None:

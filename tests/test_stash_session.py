@@ -4,7 +4,6 @@ refreshes it, renewed before it lapses, and a refused login told apart from othe
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,32 +13,26 @@ from stash.login import RETRY_AFTER, Login
 from stash.protocol import parse_connection
 from tests.doubles.stash import StashDouble, tiny_png
 
-AGE = 3600
+AGE = 3600  # conftest's password_stash: Stash's default max_session_age
 
 
-@pytest.fixture
-def stash() -> Iterator[StashDouble]:
-    with StashDouble(credentials=True, session="SESS-e2e", session_max_age=AGE) as double:
-        double.clock.freeze()
-        yield double
-
-
-def test_a_busy_client_keeps_its_login_past_the_first_cookies_age(stash: StashDouble) -> None:
-    scene = stash.add_scene(title="A", cover=tiny_png("a"))
-    client = StashClient(parse_connection(stash.server_connection()))
+def test_a_busy_client_keeps_its_login_past_the_first_cookies_age(
+        password_stash: StashDouble) -> None:
+    scene = password_stash.add_scene(title="A", cover=tiny_png("a"))
+    client = StashClient(parse_connection(password_stash.server_connection()))
     for _ in range(3):  # each call renews the session; the original cookie lapses meanwhile
-        stash.clock.advance(AGE * 0.6)
+        password_stash.clock.advance(AGE * 0.6)
         assert client.plugin_settings() == {}
     url = client.scenes_by_id([scene]).found[scene]["paths"]["screenshot"]
-    stash.clock.advance(AGE * 0.6)
+    password_stash.clock.advance(AGE * 0.6)
     assert client.image(url) == tiny_png("a")  # covers come with the same login
 
 
-def test_a_lapsed_login_is_refused_as_such(stash: StashDouble) -> None:
-    scene = stash.add_scene(title="A", cover=tiny_png("a"))
-    client = StashClient(parse_connection(stash.server_connection()))
+def test_a_lapsed_login_is_refused_as_such(password_stash: StashDouble) -> None:
+    scene = password_stash.add_scene(title="A", cover=tiny_png("a"))
+    client = StashClient(parse_connection(password_stash.server_connection()))
     url = client.scenes_by_id([scene]).found[scene]["paths"]["screenshot"]
-    stash.clock.advance(AGE + 1)
+    password_stash.clock.advance(AGE + 1)
     for call in (client.plugin_settings, lambda: client.scenes_by_id([scene])):
         with pytest.raises(StashLoginRejected):
             call()
@@ -47,8 +40,8 @@ def test_a_lapsed_login_is_refused_as_such(stash: StashDouble) -> None:
     # GraphQL query before it is what tells a lapsed login.
     with pytest.raises(ImageUnavailable):
         client.image(url)
-    stale = stash.server_connection()
-    stash.expire_session()
+    stale = password_stash.server_connection()
+    password_stash.expire_session()
     with pytest.raises(StashLoginRejected):
         StashClient(parse_connection(stale))
 
@@ -64,16 +57,16 @@ def test_a_login_is_renewed_once_half_its_life_has_passed() -> None:
     assert not login.due(4000.0)
 
 
-def test_an_idle_client_renews_its_login_before_it_lapses(stash: StashDouble) -> None:
-    client = StashClient(parse_connection(stash.server_connection()))
+def test_an_idle_client_renews_its_login_before_it_lapses(password_stash: StashDouble) -> None:
+    client = StashClient(parse_connection(password_stash.server_connection()))
     now = time.time()
-    stash.reset_counts()
+    password_stash.reset_counts()
     client.keep_login(now)
-    assert stash.counts.get("graphql", 0) == 0  # fresh: nothing to do
-    stash.clock.advance(AGE * 0.6)
+    assert password_stash.counts.get("graphql", 0) == 0  # fresh: nothing to do
+    password_stash.clock.advance(AGE * 0.6)
     client.keep_login(now + AGE * 0.6)  # past half its life: one small request renews it
-    assert stash.counts["graphql"] == 1
-    stash.clock.advance(AGE * 0.6)  # the login as handed over would have lapsed by now
+    assert password_stash.counts["graphql"] == 1
+    password_stash.clock.advance(AGE * 0.6)  # the login as handed over would have lapsed by now
     assert client.plugin_settings() == {}
 
 

@@ -15,9 +15,9 @@ from graphql import parse, validate
 from stash import queries
 from stash.version import MINIMUM, MINIMUM_TEXT, too_old
 from stash.version import parse as parse_version
+from tests.documents import DOCUMENTS
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.graphql_endpoint import double_schema
-from tests.helpers import DOCUMENTS
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_an_older_double_answers_its_version_and_refuses_what_came_later() -> No
         stash.version = "v0.24.3"
 
         def post(query: str) -> requests.Response:
-            return requests.post(f"{stash.url}/graphql", json={"query": query}, timeout=5,
+            return requests.post(f"{stash.url}/graphql", json={"query": query}, timeout=30,
                                  cookies={"session": "sess-secret"})
 
         assert post("{ version { version } }").json()["data"]["version"]["version"] == "v0.24.3"

@@ -68,7 +68,7 @@
           (job.last_error ? " — last error: " + job.last_error : ""));
       })) : null,
       status.dead_letter ? h(Field, { name: "Dead letter", className: "text-danger" },
-        status.dead_letter.reason + ": " + status.dead_letter.message) : null
+        status.dead_letter.label + ": " + status.dead_letter.message) : null
     );
   }
 

@@ -78,7 +78,7 @@
       dead.groups.map(function (group) {
         return h("div", { key: group.reason, className: "plexsync-group",
           "data-reason": group.reason },
-          h("h6", null, group.reason + " (" + group.count + ")", " ",
+          h("h6", null, group.label + " (" + group.count + ")", " ",
             h(Button, { size: "sm", className: "plexsync-retry ml-2",
               onClick: function () { act("dead_letters_retry", group.reason); } }, "Retry"),
             h(Button, { size: "sm", variant: "danger", className: "plexsync-purge ml-2",

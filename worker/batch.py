@@ -17,7 +17,7 @@ from sync.failure import COVER_PENDING, Failure, Kind, cover_delay, not_found_de
 from sync.item import PlexItem
 from sync.matching import Match, Recommendation, decide
 from sync.ownership import Owned
-from sync.state import NOT_FOUND, REVIEW, SceneRecord
+from sync.state import NOT_FOUND, REVIEW, SceneRecord, Success
 from sync_queue.job import Job
 from validation.config import PlexSyncConfig
 from validation.scene import Scene
@@ -39,11 +39,14 @@ class Work:
     scene: Scene
     jobs: list[Job]
     record: SceneRecord | None
+    content: str  # the scene's content hash, computed once (sync/freshness.py)
     match: Match | None = None
 
     @property
-    def attempts(self) -> int:
-        return max(job.attempts for job in self.jobs)
+    def looks(self) -> int:
+        """Looks again so far (not in Plex yet, no cover yet): their own schedule, apart
+        from the failed attempts that max_retries counts."""
+        return max(job.looks for job in self.jobs)
 
     @property
     def newest(self) -> Job:
@@ -71,7 +74,10 @@ class Batch:
         try:
             self._run(jobs)
         finally:
-            self.end.release_unfinished()
+            try:
+                self.end.flush()  # what ended is committed, even when the drain stops
+            finally:
+                self.end.release_unfinished()
         return self.tally
 
     def _run(self, jobs: list[Job]) -> None:
@@ -107,27 +113,28 @@ class Batch:
         for scene_id, scene_jobs in by_scene.items():
             data = raw.get(scene_id)
             if data is None:  # deleted from Stash: nothing to sync, ever
-                self.end.ack(scene_jobs)
+                self.end.ack_later(scene_jobs)
                 self.tally.dropped += 1
                 continue
             scene = Scene.from_stash(data)
             record = records.get(scene_id)
             recheck = any(job.intent.recheck for job in scene_jobs)
             recorded = record.recorded if record else None
+            content = scene.content_hash()
             if not recheck and freshness.in_plex(recorded, settings=self._settings,
-                                                 content=scene.content_hash()):
-                self.end.ack(scene_jobs)
+                                                 content=content):
+                self.end.ack_later(scene_jobs)
                 self.tally.skipped += 1
                 continue
             for note in scene.problems:  # what was cleaned or dropped on the way to Plex
                 log.warning(f"scene {scene_id}: {note}")
-            work.append(Work(scene, scene_jobs, record))
+            work.append(Work(scene, scene_jobs, record, content))
         return work
 
     def _match(self, work: list[Work]) -> None:
         path_map = self.config.path_map
         wanted = [Wanted(w.scene, w.record.plex_item_keys if w.record else [],
-                         not_found_delay(w.attempts) is None) for w in work]
+                         not_found_delay(w.looks) is None) for w in work]
         for item, found in zip(work, find(wanted, self.end.index, path_map), strict=True):
             item.match = found
         for item in list(work):
@@ -171,11 +178,11 @@ class Batch:
 
     def _not_found(self, work: Work) -> None:
         scanned = False
-        if work.newest.intent.scan_if_missing and work.attempts == 0 \
+        if work.newest.intent.scan_if_missing and work.looks == 0 \
                 and self.config.trigger_plex_scan:
             ask_scan(self._plex, work.scene, self.config.path_map)
             scanned = True
-        delay = not_found_delay(work.attempts, scanned)
+        delay = not_found_delay(work.looks, scanned)
         files = [f.path for f in work.scene.files]
         if delay is None:
             self.end.state.update_status(work.scene.id, NOT_FOUND, {"files": files})
@@ -183,7 +190,7 @@ class Batch:
             self.tally.not_found += 1
             log.info(f"scene {work.scene.id} is not in Plex ({files[:1]}); parked as not found")
             return
-        self.end.retry(work.jobs, delay, "not found in Plex yet")
+        self.end.retry(work.jobs, delay, "not found in Plex yet", look=True)
 
     def _write(self, work: list[Work]) -> None:
         if not work:
@@ -206,8 +213,11 @@ class Batch:
                     self._failed(futures[future], outcome)
                 else:
                     self._succeeded(futures[future], outcome)
-                if self._on_progress and done % PROGRESS_EVERY == 0:
-                    self._on_progress(self.tally)
+                report = self._on_progress if done % PROGRESS_EVERY == 0 else None
+                if report or self.end.chunk_due():
+                    self.end.flush()  # recorded before it is reported as done
+                if report:
+                    report(self.tally)
 
     def _plan(self, work: list[Work], items: dict[str, PlexItem | Exception]
               ) -> list[tuple[Work, list[tuple[PlexItem, Edit]]]]:
@@ -235,7 +245,7 @@ class Batch:
             claims[item.scene.id] = {t.rating_key: owned[t.rating_key].claimed(e.written)
                                      for t, e in edits}
             planned.append((item, edits))
-        self.end.state.claim_many(claims)
+        self.end.state.claim_many(claims, {w.scene.id: w.record for w in work})
         return planned
 
     def _write_one(self, work: Work, edits: list[tuple[PlexItem, Edit]]
@@ -256,24 +266,24 @@ class Batch:
         failure = None if not result.image_errors else Failure(
             Kind.ERROR, f"could not download its cover from Stash: {result.image_errors[0]}")
         await_cover = any(job.intent.await_cover for job in work.jobs)
-        wait = cover_delay(work.attempts) if await_cover and result.placeholders else None
+        wait = cover_delay(work.looks) if await_cover and result.placeholders else None
         # Written, but not complete while a cover is missing: no stamp, so it is not current.
         complete = failure is None and wait is None
-        self.end.state.update_success(
-            work.scene.id, ",".join(result.written), stash_updated_at=work.scene.updated_at,
-            scene_hash=freshness.stamp(work.scene.content_hash(), self._settings)
-            if complete else None, written=result.written, refs=work.scene.refs)
+        success = Success(work.scene.id, ",".join(result.written), work.scene.updated_at,
+                          freshness.stamp(work.content, self._settings)
+                          if complete else None, result.written, work.scene.refs)
         self.end.outage.success()
         self.tally.requests += result.requests
         self.tally.uploads += result.uploads
+        if complete:
+            self.end.written(success, work.jobs)  # recorded and acked with its chunk
+        else:  # recorded now, before the job's retry or failure is
+            self.end.state.update_successes([success])
         if failure is not None:  # the scene's own failure: retried, counted, never an outage
             self._failed(work, failure)
             return
         if wait is not None:
-            self.end.retry(work.jobs, wait, COVER_PENDING)
-        else:
-            self.end.ack(work.jobs)
-            self.end.dead.discard(work.scene.id)  # an old failure of this scene is history now
+            self.end.retry(work.jobs, wait, COVER_PENDING, look=True)
         self.tally.synced += 1
         if work.match.recommendation is Recommendation.LOW:  # type: ignore[union-attr]
             names = [c.entry.file for c in work.match.candidates]  # type: ignore[union-attr]

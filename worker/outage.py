@@ -13,6 +13,7 @@ import re
 import ssl
 import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
 
 import requests
@@ -29,6 +30,7 @@ from worker.ports import Notify, PlexPort
 _STATUS = re.compile(r"^\((\d{3})\)")
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 _SAID = re.compile(r'<Response [^>]*status="([^"]+)"')
+_URL = re.compile(r"\bhttps?://\S+")
 
 UNTRUSTED_CERTIFICATE = (
     "Plex's HTTPS certificate was not accepted ({reason}): set plex_certificate to the "
@@ -81,31 +83,82 @@ def _unreachable(exc: BaseException) -> Failure:
     return Failure(Kind.TRANSIENT, f"Plex is unreachable ({reason.rstrip('.')})")
 
 
-def _http(status: int | None, message: str) -> Failure:
+# --- what a person reads about one scene's failure ---------------------------------------------
+# A scene's failure names the request Plex refused and what to do, in one sentence: never the
+# URL (it holds the token's place and Plex's address), Plex's HTML error page or the exception's
+# type. The request is told by its path; the failure's kind still comes from type and status.
+_REQUESTS = (
+    (re.compile(r"^/library/metadata/[^/]+/posters$"), "the poster upload"),
+    (re.compile(r"^/library/metadata/[^/]+/arts$"), "the background picture upload"),
+    (re.compile(r"^/:/rate$"), "the rating"),
+    (re.compile(r"^/library/sections/[^/]+/all$"), "the metadata edit"),
+    (re.compile(r"^/library/sections/[^/]+/refresh$"), "the library scan"),
+    (re.compile(r"^/library/metadata/"), "the request for the item's details"),
+)
+_UPLOADS = ("the poster upload", "the background picture upload")
+RETRY = "then retry the scene"
+PLEX_LOG = ("retry the scene, and if Plex refuses it again look in Plex's own log (Plex Web: "
+            "Settings > Troubleshooting)")
+
+
+def _request(exc: BaseException) -> str:
+    """Which request failed, as a person would name it."""
+    response = getattr(exc, "response", None)
+    url = getattr(getattr(response, "request", None), "url", None)
+    if url is None:
+        found = _URL.search(str(exc))  # plexapi: "(400) bad_request; <url> <body>"
+        url = found.group(0) if found else None
+    path = urlsplit(url).path if url else ""
+    return next((name for pattern, name in _REQUESTS if pattern.match(path)), "a request")
+
+
+def _refused(what: str, status: int) -> str:
+    if status == 400 and what in _UPLOADS:
+        return (f"Plex refused {what} (HTTP 400): it could not use the scene's cover from "
+                f"Stash; replace the cover in Stash, {RETRY}")
+    if status == 400:
+        return (f"Plex refused {what} (HTTP 400): it would not store one of the scene's values; "
+                f"check the scene's fields in Stash, {RETRY}")
+    return f"Plex refused {what} (HTTP {status}); {PLEX_LOG}"
+
+
+def _gone(what: str) -> str:
+    return (f"Plex no longer has the scene's item ({what} answered HTTP 404): it was removed "
+            f"or re-added in Plex; scan the library in Plex, {RETRY}")
+
+
+def _unexpected(exc: BaseException) -> str:
+    text = _URL.sub("…", str(exc).split("\n", 1)[0]).strip()
+    detail = log.redact(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+    return (f"PlexSync failed unexpectedly on this scene ({detail[:200]}); retry the scene, "
+            "and if it fails again report it with Stash's log")
+
+
+def _http(status: int | None, exc: BaseException) -> Failure:
     if status is not None and (status >= 500 or status == 429):
         # PMS says why in its body: <Response code="503" status="...database migrations."/>
-        said = _SAID.search(message)
-        why = f": {said.group(1)[:200]}" if said else ""
+        said = _SAID.search(str(exc))
+        why = f": {log.redact(said.group(1))[:200]}" if said else ""
         return Failure(Kind.TRANSIENT, f"Plex is unavailable (HTTP {status}{why})", status)
     if status == 403:
         return Failure(Kind.CONFIG, FORBIDDEN, status)
-    if status == 400:
-        return Failure(Kind.BAD_DATA, message, status)
-    return Failure(Kind.ERROR, message, status)
+    if status is None:
+        return Failure(Kind.ERROR, _unexpected(exc))
+    kind = Kind.BAD_DATA if status == 400 else Kind.ERROR
+    return Failure(kind, _refused(_request(exc), status), status)
 
 
 def classify(exc: BaseException) -> Failure:
-    message = log.redact(f"{type(exc).__name__}: {exc}")[:500]
     if isinstance(exc, PlexSettingError):
         return Failure(Kind.CONFIG, str(exc))
     if isinstance(exc, Unauthorized):  # before BadRequest: it is a subclass
         return Failure(Kind.CONFIG, TOKEN_REJECTED, 401)
     if isinstance(exc, NotFound):
-        return Failure(Kind.ITEM_GONE, message, 404)
+        return Failure(Kind.ITEM_GONE, _gone(_request(exc)), 404)
     if isinstance(exc, BadRequest):
-        return _http(_status(exc), message)
+        return _http(_status(exc), exc)
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
-        return _http(exc.response.status_code, message)
+        return _http(exc.response.status_code, exc)
     if isinstance(exc, UnreadableAnswer):
         # Plex identified itself at the start of the run, so this is no setting's fault: the
         # items' scenes own it (retried, then dead letters); a listing owns no scene, so it is
@@ -122,7 +175,24 @@ def classify(exc: BaseException) -> Failure:
         return Failure(Kind.STASH, log.redact(str(exc))[:500])
     if isinstance(exc, ParseError):
         return Failure(Kind.ERROR, "Plex answered something that is not XML")
-    return Failure(Kind.ERROR, message)
+    return Failure(Kind.ERROR, _unexpected(exc))
+
+
+# --- dead letters grouped by reason (Failure.error_class), as the pages name the groups --------
+_GROUPS = {
+    "bad_data": "Plex refused a value",
+    "item_gone": "Item no longer in Plex",
+    "error": "Plex refused a request",
+}
+
+
+def reason_label(error_class: str) -> str:
+    """A dead-letter group's name for people: "bad_data:400" reads "Plex refused a value
+    (HTTP 400)"; a reason without a status, "Other failures"."""
+    kind, _, status = error_class.partition(":")
+    if not status:
+        return "Other failures" if kind == Kind.ERROR.value else kind.replace("_", " ").capitalize()
+    return f"{_GROUPS.get(kind, kind.replace('_', ' ').capitalize())} (HTTP {status})"
 
 
 class StopDrain(RuntimeError):

@@ -41,6 +41,11 @@ CODE_LOOK_EVERY = 2.0  # seconds
 STASH_PATIENCE = 30.0  # seconds Stash may fail every request before the worker ends
 CODE_CHANGED = "the plugin's code changed on disk"
 IDLE_EXIT = 30.0  # seconds with nothing to do before the worker exits
+# A hook, Health Check or the status page asks "is a worker running?" by taking the drainer
+# lock for an instant. A worker that met such a probe and took it for another worker would
+# exit and leave the jobs it was started for with no one: it waits out a probe instead (a real
+# worker holds the lock for seconds at least, and then this one is not needed).
+PROBE_PATIENCE = 2.0
 
 Fingerprint = frozenset[tuple[str, int, int]]
 
@@ -136,7 +141,7 @@ def _drain_detached(services: Services, lock: FileLock, lifetime: Lifetime) -> N
         if stop():
             return
         # A hook may have queued a job after our last look, while it still saw the lock held.
-        if services.stores.queue.counts()["waiting"] == 0 or not lock.acquire(0):
+        if services.stores.queue.counts()["waiting"] == 0 or not lock.acquire(PROBE_PATIENCE):
             return
 
 
@@ -166,7 +171,7 @@ def run_detached(text: str) -> int:
     with contextlib.suppress(OSError):  # so Health Check can find it should it never be reaped
         defunct.record_self(data_dir)
     lock = FileLock(str(data_dir / layout.DRAINER_LOCK))
-    if not lock.acquire(0):
+    if not lock.acquire(PROBE_PATIENCE):
         return 0  # another drainer is already at work
     started = time.time()
     try:

@@ -82,7 +82,7 @@ def notifier(data_dir: Path, detached: bool) -> Notify:
 
 
 def load_config(stash: StashClient) -> PlexSyncConfig:
-    settings = stash.plugin_settings()
+    settings = stash.settings_at_start
     log.register_secret(settings.get("plex_token") if isinstance(settings, dict) else None)
     _write_back_defaults(stash, settings)
     config = PlexSyncConfig.from_settings(settings)

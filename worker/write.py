@@ -28,8 +28,24 @@ class SceneResult:
     image_errors: list[str] = field(default_factory=list)  # pictures that could not be had
 
 
+Downloads = dict[str, "bytes | None | ImageUnavailable"]  # one scene's pictures, by URL
+
+
+def _download(url: str, stash: StashPort, downloads: Downloads) -> bytes | None:
+    """A picture once per scene, however many Plex items show it (a scene with two files)."""
+    if url not in downloads:
+        try:
+            downloads[url] = stash.image(url)
+        except ImageUnavailable as exc:
+            downloads[url] = exc
+    got = downloads[url]
+    if isinstance(got, ImageUnavailable):
+        raise got
+    return got
+
+
 def _upload_images(edit: Edit, record: Owned, stash: StashPort, plex: PlexPort,
-                   result: SceneResult) -> dict[str, bool | None]:
+                   result: SceneResult, downloads: Downloads) -> dict[str, bool | None]:
     """Upload each planned image whose bytes changed; record the hash of what Plex now has.
 
     Only an image Plex got is recorded as such: Stash's placeholder is noted as `missing` (the
@@ -42,7 +58,7 @@ def _upload_images(edit: Edit, record: Owned, stash: StashPort, plex: PlexPort,
         outcomes[ref.kind] = None
         slots[ref.kind] = Picture(None, ref.known)
         try:
-            data = stash.image(ref.url)
+            data = _download(ref.url, stash, downloads)
         except ImageUnavailable as exc:
             result.image_errors.append(str(exc))
             continue
@@ -87,12 +103,13 @@ def plan_items(scene: Scene, items: list[PlexItem], owned: Mapping[str, Owned],
 def write_items(scene: Scene, edits: list[tuple[PlexItem, Edit]], config: PlexSyncConfig,
                 stash: StashPort, plex: PlexPort) -> SceneResult:
     result = SceneResult()
+    downloads: Downloads = {}
     for item, edit in edits:
         for note in edit.skipped:
             result.warnings.append(f"scene {scene.id} -> Plex item {item.rating_key}: {note}")
-        record = edit.written.copy()
+        record = edit.written  # the plan made it for this write (sync/plan.py copies the last)
         # Uploads first: Plex locks the poster on upload, and the PUT below sets the final locks.
-        outcomes = _upload_images(edit, record, stash, plex, result)
+        outcomes = _upload_images(edit, record, stash, plex, result, downloads)
         edit = _final_image_locks(edit, outcomes, item.locked, config.lock_fields)
         if edit.fields or edit.tags or edit.remove or edit.actors is not None or edit.locks:
             rejected = plex.edit(edit)

@@ -1,6 +1,6 @@
 """Browser tests: Stash's real web UI, served by the Stash double in UI mode, in headless
 Chromium. Skipped with a reason where ../shared/stash-ui, ../shared/stash-schema or Chromium is
-missing (CI installs Chromium, so it never skips there).
+missing; in CI (CI=true, which .ci/run exports after installing Chromium) that fails instead.
 
 Fixtures:
 - `stash`: the Stash double in UI mode (overrides tests/conftest.py's, so `harness` gets it too,
@@ -12,13 +12,13 @@ Fixtures:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.chromium import Browser, Page, chromium_missing
+from tests.ci import cannot_run
 from tests.doubles.stash import StashDouble
 from tests.doubles.stash.availability import ui_mode_missing
 
@@ -29,7 +29,7 @@ UI_PLUGIN = Path(__file__).resolve().parent.parent / "ui_plugin" / "uitest.yml"
 def stash() -> Iterator[StashDouble]:
     reason = ui_mode_missing()
     if reason:
-        pytest.skip(reason)
+        cannot_run(reason)
     double = StashDouble(ui=True).start()
     yield double
     double.stop()
@@ -37,14 +37,9 @@ def stash() -> Iterator[StashDouble]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    reason = ui_mode_missing()
+    reason = ui_mode_missing() or chromium_missing()
     if reason:
-        pytest.skip(reason)
-    reason = chromium_missing()
-    if reason and os.environ.get("CI") == "true":
-        pytest.fail(f"CI must run the browser tests (.ci/run installs Chromium): {reason}")
-    if reason:
-        pytest.skip(reason)
+        cannot_run(reason)
     chromium = Browser()
     yield chromium
     chromium.quit()

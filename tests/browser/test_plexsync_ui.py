@@ -19,8 +19,10 @@ from tests.browser.chromium import WINDOW, Page
 from tests.doubles.plex import PlexDouble
 from tests.doubles.sample import Sample
 from tests.doubles.stash import StashDouble
+from tests.e2e import accept_posters, refuse_posters
 from tests.harness import Harness
-from tests.helpers import accept_posters, queue_scenes, refuse_posters, titles, writes
+from tests.plex_views import titles, writes
+from tests.queue_rows import queue_scenes
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SETTLED = ".plexsync-scene[data-busy='']"
@@ -185,10 +187,13 @@ def test_scene_not_in_plex_is_looked_for_again(page: Page, harness: Harness,
     open_tab(page, unscanned)
     state(page, "not_in_plex")
     assert "No Plex item has /media/plex/" in page.element(".plexsync-state-detail").text
+    preview = click(page, ".plexsync-preview-button", ".plexsync-preview")
+    assert "Nothing would be written: no Plex item has its file." in preview.text
+    assert writes(plex) == {}
     click(page, ".plexsync-sync", ".plexsync-outcome.alert-warning")
     retrying = state(page, "retrying")
     assert "not found in Plex yet" in page.element(".plexsync-state-detail").text
-    assert retrying.text == "Retrying"
+    assert retrying.text == "Looking again"  # no failure: no attempt used
     assert len(plex.items()) == items and writes(plex) == {}
     assert_clean(page, plex)
 
@@ -222,6 +227,10 @@ def test_status_page_retry_empties_the_dead_letters(
     shown(page, ".plexsync-nav").click()  # PlexSync's button in Stash's navigation bar
     group = page.element(".plexsync-group[data-reason='bad_data:400']")
     assert page.element(".plexsync-dead h1").text == "Dead letters: 2"
+    assert group.find_element("css selector", "h6").text.startswith(
+        "Plex refused a value (HTTP 400) (2)")
+    assert "Plex refused the poster upload (HTTP 400)" in group.text
+    assert "http" not in group.text and "BadRequest" not in group.text
     links = {a.get_attribute("href") for a in group.find_elements("css selector", "a")}
     assert links == {f"{stash.url}/scenes/{sid}" for sid in refused}
     assert "Moved in Plex" in page.element(".plexsync-review").text

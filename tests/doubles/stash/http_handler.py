@@ -39,6 +39,13 @@ _IMAGE_PATH = re.compile(r"^/(\w+)/(\d+)/(\w+)$")
 
 class StashRequestHandler(BaseHTTPRequestHandler):
     server_version = "stash-double"
+    # Stash is Go's net/http server (stashapp/stash internal/api/server.go: a plain http.Server,
+    # keep-alives left on, no idle timeout), which keeps connections open between requests and
+    # sends with TCP_NODELAY (Go's default for every TCP connection). HTTP/1.0, the base class's
+    # default, would close each connection and make every client pay a new one per request;
+    # keep-alive without no-delay would stall each answer on the client's delayed ACK.
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     @property
     def double(self) -> StashDouble:
@@ -54,6 +61,11 @@ class StashRequestHandler(BaseHTTPRequestHandler):
         self._serve("GET")
 
     def _serve(self, method: str) -> None:
+        if self.request_version == "HTTP/1.0":
+            # Go answers in the request's version (net/http: the status line is HTTP/1.0 for
+            # a 1.0 request), and such a client gets its answer on a connection that closes.
+            self.protocol_version = "HTTP/1.0"
+            self.close_connection = True
         if self.double.latency > 0:
             time.sleep(self.double.latency)
         url = urlsplit(self.path)
@@ -114,8 +126,7 @@ class StashRequestHandler(BaseHTTPRequestHandler):
             self._send(400, f"websocket needs sub-protocol {PROTOCOL}\n".encode(),
                        "text/plain; charset=utf-8")
             return
-        self.protocol_version = "HTTP/1.1"  # RFC 6455: the 101 answer is HTTP/1.1
-        self.send_response(101)
+        self.send_response(101)  # HTTP/1.1, as RFC 6455 wants
         for name, value in (("Upgrade", "websocket"), ("Connection", "Upgrade"),
                             ("Sec-WebSocket-Accept", accept_key(key)),
                             ("Sec-WebSocket-Protocol", PROTOCOL)):

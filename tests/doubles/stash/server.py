@@ -26,7 +26,7 @@ from .resolvers import VERSION, Root
 from .server_log import ServerLog
 from .sessions import Sessions
 from .store import Store
-from .tls import server_context, write_pair
+from .tls import write_pair
 from .traffic import Traffic
 from .ui_files import UI_BUILD
 from .ui_resolvers import UI_DEFAULTS, UiRoot
@@ -39,6 +39,30 @@ class _Server(ThreadingHTTPServer):
     # Stash (Go) listens with the system's full backlog; socketserver's default of 5 would make
     # a burst of hooks wait for SYN retransmits, seconds each.
     request_queue_size = 128
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Stash stopping ends the connections clients keep open (keep-alive) as well: their
+        next request fails as it would against a stopped Stash, instead of being answered."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client refusing the certificate is what some tests are about, not a crash.
@@ -96,7 +120,7 @@ class StashDouble:
         self._pending_covers: dict[int, bytes] = {}
         self._config_dir = tempfile.TemporaryDirectory(prefix=config_name)
         self._ssl_dir = tempfile.TemporaryDirectory(prefix="stash-double-ssl-")
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._port = port
         self._reserved: socket.socket | None = None
         self.cert_path: Path | None = None
@@ -127,10 +151,11 @@ class StashDouble:
 
     def _serve_https(self, server: ThreadingHTTPServer) -> None:
         folder = self._config_dir if self.tls == "config" else self._ssl_dir
-        self.cert_path, key = write_pair(Path(folder.name), self._cert_expired)
+        certificate = write_pair(Path(folder.name), self._cert_expired)
+        self.cert_path = certificate.cert
         # The handshake happens in the request's thread, so a refused certificate never holds
         # up the accept loop.
-        server.socket = server_context(self.cert_path, key).wrap_socket(
+        server.socket = certificate.server_context().wrap_socket(
             server.socket, server_side=True, do_handshake_on_connect=False)
 
     def stop(self) -> None:
@@ -161,11 +186,14 @@ class StashDouble:
             self.start()
 
     def _close(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        server = self._server
+        if server is not None:
+            server.shutdown()
+            server.server_close()
             self._server = None
         self._close_sessions()
+        if server is not None:
+            server.close_connections()
 
     def __enter__(self) -> StashDouble:
         return self.start()
