@@ -24,8 +24,8 @@ def queue_rows(harness: Harness) -> list[tuple[int, dict[str, Any]]]:
     conn = sqlite3.connect(path, timeout=10)
     conn.row_factory = sqlite3.Row
     try:
-        rows = conn.execute("SELECT taken, scene_id, updated_at, intent, attempts, last_error "
-                            "FROM schedule").fetchall()
+        rows = conn.execute("SELECT taken, scene_id, updated_at, intent, attempts, looks, "
+                            "last_error FROM schedule").fetchall()
     except sqlite3.OperationalError as exc:  # the first process to open it creates the tables
         if "no such table" not in str(exc):
             raise

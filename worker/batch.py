@@ -43,9 +43,7 @@ class Work:
     match: Match | None = None
 
     @property
-    def looks(self) -> int:
-        """Looks again so far (not in Plex yet, no cover yet): their own schedule, apart
-        from the failed attempts that max_retries counts."""
+    def looks(self) -> int:  # not in Plex yet, no cover yet: apart from failed attempts
         return max(job.looks for job in self.jobs)
 
     @property
