@@ -8,7 +8,7 @@ Standard library only, and nothing but names: the hook imports it.
 |---|---|---|
 | queue.db | the jobs: PlexSync's schedule of every job, persist-queue's table of those waiting for another attempt | sync_queue/schedule.py, sync_queue/jobs.py |
 | dead_letters.db | jobs that failed for good | sync_queue/dead_letters.py |
-| plexsync.db | what was written to Plex (sync_state, scene_objects), health, the path index cache | sync/state.py, sync_queue/health.py, sync_queue/index_cache.py |
+| plexsync.db | what was written to Plex (sync_state, scene_objects), health, the Plex path index | sync/state.py, sync_queue/health.py, sync_queue/index_cache.py |
 | drainer.lock | held by the one process that drains the queue | sync_queue/lock.py |
 | drainer.pid | the pid of the last background worker | worker/process.py |
 | drainer.log, drainer.log.1 | the background worker's log (stderr), and the one before | worker/spawn.py |
