@@ -75,48 +75,49 @@ def send(pool: Pool, method: str, target: str, headers: dict[str, str], timeout:
     return answer, _read(answer)
 
 
+# requests' translations of urllib3's errors, first match wins, as its own except clauses
+# read them: a body being read (requests/models.py Response.iter_content), a request being
+# sent (requests/adapters.py HTTPAdapter.send), and the reason a MaxRetryError gives there.
+Table = tuple[tuple[type[BaseException], type[rex.RequestException]], ...]
+_READING: Table = ((u3.ProtocolError, rex.ChunkedEncodingError),
+                   (u3.DecodeError, rex.ContentDecodingError),
+                   (u3.ReadTimeoutError, rex.ConnectionError), (u3.SSLError, rex.SSLError))
+_SENDING: Table = ((u3.ProtocolError, rex.ConnectionError), (OSError, rex.ConnectionError),
+                   (u3.ClosedPoolError, rex.ConnectionError), (u3.ProxyError, rex.ProxyError),
+                   (u3.SSLError, rex.SSLError), (u3.ReadTimeoutError, rex.ReadTimeout),
+                   (u3.InvalidHeader, rex.InvalidHeader))
+_RETRY_REASONS: Table = ((u3.NewConnectionError, rex.ConnectionError),
+                         (u3.ConnectTimeoutError, rex.ConnectTimeout),
+                         (u3.ResponseError, rex.RetryError), (u3.ProxyError, rex.ProxyError),
+                         (u3.SSLError, rex.SSLError))
+
+
+def _types(table: Table) -> tuple[type[BaseException], ...]:
+    return tuple(theirs for theirs, _ in table)
+
+
+def _translated(exc: BaseException, table: Table, default: type[rex.RequestException]
+                ) -> rex.RequestException:
+    ours = next((ours for theirs, ours in table if isinstance(exc, theirs)), default)
+    return ours(exc)
+
+
 def _read(answer: Any) -> bytes:
     try:
         return answer.read(decode_content=True)  # type: ignore[no-any-return]
-    except u3.ProtocolError as exc:  # as requests' Response.iter_content raises them
-        raise rex.ChunkedEncodingError(exc) from exc
-    except u3.DecodeError as exc:
-        raise rex.ContentDecodingError(exc) from exc
-    except u3.ReadTimeoutError as exc:
-        raise rex.ConnectionError(exc) from exc
-    except u3.SSLError as exc:
-        raise rex.SSLError(exc) from exc
+    except _types(_READING) as exc:
+        raise _translated(exc, _READING, rex.ConnectionError) from exc
 
 
 def _open(pool: Pool, method: str, target: str, headers: dict[str, str], timeout: float,
           body: bytes | None) -> Any:
-    # The translation of requests' HTTPAdapter.send, branch for branch.
     try:
         return pool.pool.urlopen(method, target, body=body, headers=headers, redirect=False,
                                  assert_same_host=False, preload_content=False,
                                  decode_content=False, retries=pool.retries,
                                  timeout=Timeout(connect=timeout, read=timeout))
-    except (u3.ProtocolError, OSError) as exc:
-        raise rex.ConnectionError(exc) from exc
-    except u3.MaxRetryError as exc:
-        reason = exc.reason
-        if isinstance(reason, u3.ConnectTimeoutError) \
-                and not isinstance(reason, u3.NewConnectionError):
-            raise rex.ConnectTimeout(exc) from exc
-        if isinstance(reason, u3.ResponseError):
-            raise rex.RetryError(exc) from exc
-        if isinstance(reason, u3.ProxyError):
-            raise rex.ProxyError(exc) from exc
-        if isinstance(reason, u3.SSLError):
-            raise rex.SSLError(exc) from exc
-        raise rex.ConnectionError(exc) from exc
-    except u3.ClosedPoolError as exc:
-        raise rex.ConnectionError(exc) from exc
-    except u3.ProxyError as exc:
-        raise rex.ProxyError(exc) from exc
-    except u3.SSLError as exc:
-        raise rex.SSLError(exc) from exc
-    except u3.ReadTimeoutError as exc:
-        raise rex.ReadTimeout(exc) from exc
-    except u3.InvalidHeader as exc:
-        raise rex.InvalidHeader(exc) from exc
+    except u3.MaxRetryError as exc:  # what gave up decides; the retry error is wrapped
+        ours = _translated(exc.reason, _RETRY_REASONS, rex.ConnectionError)  # type: ignore[arg-type]
+        raise type(ours)(exc) from exc
+    except _types(_SENDING) as exc:
+        raise _translated(exc, _SENDING, rex.ConnectionError) from exc

@@ -26,13 +26,9 @@ UI_PLUGIN = Path(__file__).resolve().parent.parent / "ui_plugin" / "uitest.yml"
 
 
 @pytest.fixture
-def stash() -> Iterator[StashDouble]:
-    reason = ui_mode_missing()
-    if reason:
-        cannot_run(reason)
-    double = StashDouble(ui=True).start()
-    yield double
-    double.stop()
+def stash(ui_stash: StashDouble) -> StashDouble:
+    """Browser tests run against the Stash double in UI mode (tests/conftest.py ui_stash)."""
+    return ui_stash
 
 
 @pytest.fixture(scope="session")
