@@ -70,7 +70,6 @@ from typing import Any
 from bench import report
 from bench.hooks_run import run_hooks
 from bench.process import PROFILE_ENV
-from bench.prototypes import PROTOTYPES
 from bench.rescan_run import run_rescan
 from bench.sync_run import RunFailed, run_sync
 
@@ -93,10 +92,6 @@ def _parser() -> argparse.ArgumentParser:
                         "CPU and wall times then include the profiler's overhead")
     common.add_argument("--profiler", choices=("cprofile", "py-spy"), default="cprofile",
                         help="cprofile: every thread, CPU clock (default); py-spy: sampling")
-    common.add_argument("--prototype", action="append", default=[],
-                        choices=sorted(PROTOTYPES),
-                        help="measure a throw-away prototype of a change (bench/prototypes.py), "
-                        "patched into every plugin run")
     covers = argparse.ArgumentParser(add_help=False)
     covers.add_argument("--no-covers", dest="covers", action="store_false",
                         help="scenes without covers (no image downloads or uploads)")
@@ -145,14 +140,10 @@ def _run(args: argparse.Namespace) -> Results:
 
 
 def _instrument(args: argparse.Namespace) -> Callable[[], None]:
-    """--profile and --prototype for this run; returns what undoes them."""
+    """--profile for this run; returns what undoes it."""
     undo: list[Callable[[], None]] = []
-    if args.prototype and args.profile:
-        raise SystemExit("--prototype and --profile cannot be combined")
     if args.profile:
         os.environ[PROFILE_ENV] = f"{args.profiler}:{args.profile.resolve()}"
-    elif args.prototype:
-        os.environ[PROFILE_ENV] = "prototype:" + ",".join(args.prototype)
     undo.append(lambda: os.environ.pop(PROFILE_ENV, None))
     return lambda: [step() for step in reversed(undo)]  # type: ignore[func-returns-value]
 

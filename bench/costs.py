@@ -2,7 +2,6 @@
 
     python -m bench.costs [--n 1000] [--reps 300] [--only PART ...] [--json PATH]
     python -m bench.costs --only drain [--concurrency K] [--profile F.pstats]
-                          [--prototype lean-plex --prototype lean-stash]
 
 Runs PlexSync's own objects IN THIS PROCESS against the two doubles (which answer from their
 own threads), and times each step by the CPU clock of the thread that runs it
@@ -15,7 +14,7 @@ busy machine count, so the numbers hold still where wall time does not. The part
            requests, urllib3, http.client) to show what each layer adds;
   drain    a whole first sync drained in this process (a fresh library), split by thread: the
            drain's own thread and the write pool; optionally cProfiled (both threads, CPU
-           clock) or with prototypes of proposed changes patched in (bench/prototypes.py);
+           clock);
   startup  the child process's start-up (imports), measured in a fresh interpreter;
   noop     (only when asked) a no-op Sync All at --n without the first sync before it: every
            record primed as current, then the real child runs it, and its steps run here;
@@ -44,7 +43,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.library import Library, library
-from bench.prototypes import PROTOTYPES
 
 Row = dict[str, Any]
 
@@ -300,21 +298,9 @@ def _http_client_put(base: str, targets: list[str],
 # -- the whole drain -----------------------------------------------------------------------
 
 
-def drain(n: int, concurrency: int | None = None, profile: Path | None = None,
-          prototypes: tuple[str, ...] = ()) -> list[Row]:
+def drain(n: int, concurrency: int | None = None, profile: Path | None = None) -> list[Row]:
     """A first sync drained here; profile: also cProfile (CPU clock) both threads' work into
-    that .pstats file (the numbers then include cProfile's overhead); prototypes: changes
-    patched in for the run (bench/prototypes.py)."""
-
-    undo = [PROTOTYPES[name]() for name in prototypes]
-    try:
-        return _drain(n, concurrency, profile, ", ".join(prototypes) or "as is")
-    finally:
-        for step in reversed(undo):
-            step()
-
-
-def _drain(n: int, concurrency: int | None, profile: Path | None, variant: str) -> list[Row]:
+    that .pstats file (the numbers then include cProfile's overhead)."""
     import cProfile
     import pstats
     import threading
@@ -381,7 +367,7 @@ def _drain(n: int, concurrency: int | None, profile: Path | None, variant: str) 
         {"step": "drain: write pool threads (write_items per scene)",
          "us": round(pool * per, 1), "per": "scene", "note": threads},
         {"step": "drain: total", "us": round((main + pool) * per, 1), "per": "scene",
-         "note": variant},
+         "note": "as is"},
     ]
 
 
@@ -544,9 +530,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, help="plex_concurrency for the drain")
     parser.add_argument("--profile", type=Path, metavar="PSTATS",
                         help="cProfile the drain (both threads, CPU clock) into this file")
-    parser.add_argument("--prototype", action="append", default=[],
-                        choices=sorted(PROTOTYPES),
-                        help="patch a prototype of a change into the drain (bench/prototypes.py)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     parts = args.only or ["steps", "drain", "startup"]
@@ -555,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
         doc["steps"] = steps(args.n, args.reps)
         print(render(f"Steps (N={args.n:,}; CPU of the calling thread)", doc["steps"]))
     if "drain" in parts:
-        doc["drain"] = drain(args.n, args.concurrency, args.profile, tuple(args.prototype))
+        doc["drain"] = drain(args.n, args.concurrency, args.profile)
         print(render(f"Whole drain in-process (N={args.n:,})", doc["drain"]))
     if "noop" in parts:
         doc["noop"] = noop(args.n)

@@ -21,8 +21,7 @@ from typing import Any
 
 from tests.plugin_run import ENTRY, ROOT, PluginRun, plugin_env
 
-# "cprofile:DIR", "py-spy:DIR" or "prototype:NAME,NAME": every plugin run goes through
-# bench/profiled.py (--profile, --prototype).
+# "cprofile:DIR" or "py-spy:DIR": every plugin run goes through bench/profiled.py (--profile).
 PROFILE_ENV = "PLEXSYNC_BENCH_PROFILE"
 CHILD_POLL = 0.01  # a hook lives for about 100 ms: look often enough to catch its growth
 DRAINER_POLL = 0.05

@@ -4,7 +4,6 @@ Run as a script in place of plexsync.py (bench/process.py picks the command):
 
     python bench/profiled.py cprofile DIR plexsync.py [args...]
     python bench/profiled.py py-spy DIR plexsync.py [args...]
-    python bench/profiled.py prototype lean-plex,lean-stash plexsync.py [args...]
 
 cprofile: cProfile in EVERY thread (the write path runs in a thread pool, which a plain
 `python -m cProfile` would miss), each thread timed by its own CPU clock (time.thread_time), so
@@ -18,9 +17,6 @@ py-spy: samples every thread 250 times a second (native, about 1% overhead), cou
 samples where a thread is on the CPU (--idle off), into DIR/<pid>.speedscope.json and a
 collapsed-stack text DIR/<pid>.folded for `python -m bench.profiled top`. Needs `py-spy`
 (pip install py-spy into .venv) and ptrace rights (root, or ptrace_scope 0).
-
-prototype: no profiler; the named throw-away prototypes (bench/prototypes.py) are patched
-into the plugin process before it runs, to measure a proposed change in the real child.
 
     python -m bench.profiled top DIR/<file> [--limit 40]
 
@@ -48,9 +44,8 @@ HERE = Path(__file__).resolve()
 
 def command(profiler: str, target: str, entry: Path) -> list[str]:
     """The argv that runs `entry` (plexsync.py) under `profiler`, writing into the folder
-    `target`; for `prototype`, target names the prototypes (bench/prototypes.py) to patch in."""
-    if profiler != "prototype":
-        Path(target).mkdir(parents=True, exist_ok=True)
+    `target`."""
+    Path(target).mkdir(parents=True, exist_ok=True)
     return [sys.executable, str(HERE), profiler, target, str(entry)]
 
 
@@ -122,16 +117,6 @@ def _stdout_fd(fd: str, entry: str, args: list[str]) -> None:
     _run_entry(entry, args)
 
 
-def _prototyped(names: list[str], entry: str, args: list[str]) -> None:
-    sys.path.insert(0, str(HERE.parent.parent))
-    sys.path.insert(0, os.path.dirname(os.path.abspath(entry)))
-    from bench.prototypes import PROTOTYPES
-
-    for name in names:
-        PROTOTYPES[name]()
-    _run_entry(entry, args)
-
-
 def top(path: Path, limit: int) -> str:
     if path.suffix == ".folded":
         return _top_folded(path, limit)
@@ -191,9 +176,6 @@ def main() -> int:
         return 0
     if profiler == "py-spy":
         return _py_spy(Path(out_dir), entry, rest)
-    if profiler == "prototype":  # out_dir: the prototypes' names, comma-separated
-        _prototyped(out_dir.split(","), entry, rest)
-        return 0
     _cprofile(Path(out_dir), entry, rest)
     return 0
 

@@ -134,20 +134,3 @@ def test_costs_noop_runs_the_child_on_primed_records(tmp_path: Path) -> None:
     [child, *steps] = json.loads(out.read_text())["noop"]
     assert "12 of 12 scene(s) already current" in child["note"]
     assert len(steps) == 4  # the light list, the compare in SQLite, the enqueue, the drain
-
-
-def test_prototypes_patch_the_real_child_and_the_in_process_drain(tmp_path: Path) -> None:
-    from bench import costs
-    from bench.prototypes import PROTOTYPES
-
-    if not PROTOTYPES:
-        pytest.skip("no prototype to measure at the moment")
-    every = [arg for name in PROTOTYPES for arg in ("--prototype", name)]
-    # exit status 0: the child, prototypes patched in, left Plex holding what it should
-    [result] = _bench(tmp_path, "sync", "--n", "10", *every)["sync"]
-    assert result["first"]["traffic"]["plex_writes"] == 11
-    out = tmp_path / "drain.json"
-    assert costs.main(["--n", "10", "--only", "drain", *every, "--json", str(out)]) == 0
-    [total] = [row for row in json.loads(out.read_text())["drain"]
-               if row["step"] == "drain: total"]
-    assert total["note"] == ", ".join(PROTOTYPES)
