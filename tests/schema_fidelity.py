@@ -8,8 +8,6 @@ fail in CI, which has it: tests/ci.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from graphql import (
@@ -26,26 +24,16 @@ from graphql import (
 )
 
 from tests.ci import cannot_run
-from tests.doubles.stash.full_schema import load_schema
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-REAL_SCHEMA_DIR = REPO_ROOT.parent / "shared" / "stash-schema" / "graphql" / "schema"
-MISSING_REASON = (
-    "../shared/stash-schema not found; fidelity tests need the real Stash schema beside the repo"
-)
-
-
-@lru_cache(maxsize=1)
-def real_schema() -> GraphQLSchema | None:
-    """Stash's full schema built from every .graphql file, or None when the folder is absent."""
-    return load_schema(REAL_SCHEMA_DIR)
+# One loader for the double's UI mode and these checks (the folder, the cache, the reason).
+from tests.doubles.stash.full_schema import SCHEMA_MISSING, real_schema
 
 
 def require_real_schema() -> GraphQLSchema:
     """The real schema, or skip the calling test (fail it in CI)."""
     schema = real_schema()
     if schema is None:
-        cannot_run(MISSING_REASON)
+        cannot_run(SCHEMA_MISSING)
     return schema
 
 

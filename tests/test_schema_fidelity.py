@@ -8,8 +8,7 @@ import pytest
 from graphql import build_schema, parse, validate
 from stashapi.stashapp import StashInterface
 
-from tests import schema_fidelity
-from tests.doubles.stash import StashDouble
+from tests.doubles.stash import StashDouble, full_schema
 from tests.doubles.stash.graphql_endpoint import double_schema
 from tests.schema_fidelity import (
     assert_recorded_queries_valid,
@@ -96,7 +95,7 @@ def test_mismatch_finder_catches_each_kind_of_difference() -> None:
 def test_missing_real_schema_skips_with_a_clear_reason_but_fails_in_ci(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ci: str | None,
         outcome: type[BaseException]) -> None:
-    monkeypatch.setattr(schema_fidelity, "REAL_SCHEMA_DIR", tmp_path / "absent")
+    monkeypatch.setattr(full_schema, "REAL_SCHEMA_DIR", tmp_path / "absent")
     if ci is None:
         monkeypatch.delenv("CI", raising=False)
     else:

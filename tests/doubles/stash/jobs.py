@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import StashClock
+from .subscribers import Subscribers
 
 GRAVEYARD = 10
 
@@ -77,7 +78,7 @@ class JobManager:
         self._graveyard: list[Job] = []
         self._functions: dict[int, JobFunction] = {}
         self._controls: dict[int, JobControl] = {}
-        self._subscribers: list[queue.Queue] = []
+        self._subscribers = Subscribers()
         self._wake = threading.Condition(self.lock)
         self._stopped = False
         self._thread = threading.Thread(target=self._dispatch, name="stash-double-jobs",
@@ -148,15 +149,10 @@ class JobManager:
 
     def subscribe(self) -> queue.Queue:
         """A queue receiving a JobStatusUpdate {type, job} for every change from now on."""
-        inbox: queue.Queue = queue.Queue()
-        with self.lock:
-            self._subscribers.append(inbox)
-        return inbox
+        return self._subscribers.subscribe()
 
     def unsubscribe(self, inbox: queue.Queue) -> None:
-        with self.lock:
-            if inbox in self._subscribers:
-                self._subscribers.remove(inbox)
+        self._subscribers.unsubscribe(inbox)
 
     def stop(self) -> None:
         with self.lock:
@@ -217,8 +213,7 @@ class JobManager:
     def _notify(self, kind: str, job: Job) -> None:
         if kind == "UPDATE" and job.status in ("FINISHED", "CANCELLED"):
             return
-        for inbox in self._subscribers:
-            inbox.put({"type": kind, "job": job.graphql()})
+        self._subscribers.publish({"type": kind, "job": job.graphql()})
 
     @staticmethod
     def _find(jobs: list[Job], job_id: int) -> Job | None:

@@ -9,6 +9,7 @@ from collections import deque
 from typing import Any
 
 from .clock import StashClock
+from .subscribers import Subscribers
 
 LOG_LEVELS = {"trace": "Trace", "debug": "Debug", "info": "Info", "progress": "Progress",
               "warning": "Warning", "error": "Error"}
@@ -20,15 +21,14 @@ class ServerLog:
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: deque[dict[str, Any]] = deque(maxlen=MAX_ENTRIES)
-        self._subscribers: list[queue.Queue] = []
+        self._subscribers = Subscribers()
 
     def add(self, level: str, message: str) -> None:
         entry = {"time": self._clock.now_text(), "level": LOG_LEVELS.get(level, "Error"),
                  "message": message}
         with self._lock:
             self._entries.append(entry)
-            for inbox in self._subscribers:
-                inbox.put([entry])
+            self._subscribers.publish([entry])
 
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -40,12 +40,7 @@ class ServerLog:
         return [e["message"] for e in self.entries() if wanted in (None, e["level"])]
 
     def subscribe(self) -> queue.Queue:
-        inbox: queue.Queue = queue.Queue()
-        with self._lock:
-            self._subscribers.append(inbox)
-        return inbox
+        return self._subscribers.subscribe()
 
     def unsubscribe(self, inbox: queue.Queue) -> None:
-        with self._lock:
-            if inbox in self._subscribers:
-                self._subscribers.remove(inbox)
+        self._subscribers.unsubscribe(inbox)
